@@ -1,0 +1,135 @@
+"""The flight recorder: ``audit.pipeline_audit``, one row per run step or audit check.
+
+Every run writes its start, each step and its end here, so that "was last night's data
+fresh and whole?" is a query, not a hunt through logs. Rows are written on their own
+short-lived connection and committed at once: a run that crashes later still leaves them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from loader.database import Database, connect
+from loader.settings import Settings, redact_url
+
+logger = logging.getLogger(__name__)
+
+STEPS = ("run", "preflight", "extract_load", "transform", "audit_check")
+STATUSES = ("running", "success", "warn", "fail", "error", "skipped")
+
+#: Shared with the dbt on-run-end hook (dbt_project/macros/record_test_results.sql).
+CREATE_AUDIT_TABLE = """
+create table if not exists audit.pipeline_audit (
+    event_id varchar(36) primary key,
+    run_id varchar(36) not null,
+    step varchar(32) not null,
+    name varchar(256) not null,
+    status varchar(16) not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    rows_per_table text,
+    api_requests integer,
+    failures integer,
+    load_id varchar(64),
+    message text,
+    error_traceback text
+)
+"""
+
+
+def utc_now() -> datetime:
+    """Naive UTC: both targets store ``timestamp`` without a zone, always in UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def ensure_audit_table(database: Database) -> None:
+    database.execute("create schema if not exists audit")
+    database.execute(CREATE_AUDIT_TABLE)
+
+
+@dataclass
+class AuditEvent:
+    """One row of ``pipeline_audit``; ``Recorder.finish`` closes it."""
+
+    run_id: str
+    step: str
+    name: str
+    status: str = "running"
+    started_at: datetime = field(default_factory=utc_now)
+    finished_at: datetime | None = None
+    rows_per_table: dict[str, int] | None = None
+    api_requests: int | None = None
+    failures: int | None = None
+    load_id: str | None = None
+    message: str | None = None
+    error_traceback: str | None = None
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+class Recorder:
+    """Writes a run's audit rows, each as soon as it is known."""
+
+    def __init__(self, settings: Settings, run_id: str | None = None) -> None:
+        self.settings = settings
+        self.run_id = run_id or str(uuid.uuid4())
+        self.events: list[AuditEvent] = []
+        self._secrets = [settings.database_url] if settings.database_url else []
+
+    def start(self, step: str, name: str) -> AuditEvent:
+        event = AuditEvent(self.run_id, step, name)
+        self.events.append(event)
+        self._write(event)
+        return event
+
+    def finish(
+        self,
+        event: AuditEvent,
+        status: str,
+        message: str | None = None,
+        error: BaseException | None = None,
+        **fields: Any,
+    ) -> AuditEvent:
+        event.status = status
+        event.finished_at = utc_now()
+        event.message = self._redact(message) if message else event.message
+        if error is not None:
+            event.error_traceback = self._redact("".join(traceback.format_exception(error)))
+        for key, value in fields.items():
+            setattr(event, key, value)
+        self._write(event)
+        return event
+
+    def record(self, step: str, name: str, status: str, **fields: Any) -> AuditEvent:
+        """A step that is over as soon as it starts: an audit check, a skipped run."""
+        return self.finish(AuditEvent(self.run_id, step, name), status, **fields)
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, redact_url(secret))
+        return text
+
+    def _write(self, event: AuditEvent) -> None:
+        """Upsert the row; a flight recorder that cannot write must not crash the flight."""
+        try:
+            with connect(self.settings) as database:
+                ensure_audit_table(database)
+                database.execute("delete from audit.pipeline_audit where event_id = %s", (event.event_id,))
+                database.execute(
+                    "insert into audit.pipeline_audit (event_id, run_id, step, name, status, started_at, "
+                    "finished_at, rows_per_table, api_requests, failures, load_id, message, error_traceback) "
+                    "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (
+                        event.event_id, event.run_id, event.step, event.name, event.status,
+                        event.started_at, event.finished_at,
+                        json.dumps(event.rows_per_table, sort_keys=True) if event.rows_per_table is not None else None,
+                        event.api_requests, event.failures, event.load_id, event.message, event.error_traceback,
+                    ),
+                )
+        except Exception as error:  # noqa: BLE001 - reported, never raised
+            logger.error("could not write the audit row %s/%s: %s", event.step, event.name, error)

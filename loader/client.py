@@ -1,0 +1,240 @@
+"""The hardened HTTP client for stats.nba.com, built on nba_api's endpoint classes.
+
+nba_api knows every endpoint's name and parameters; what it does not do is survive the
+real API: it sends no pacing, no retries, and it parses whatever comes back. So each call
+here builds the request with the nba_api endpoint class (``get_request=False``), sends it
+through one ``requests`` session with browser headers, paced at ``delay ± jitter``, retried
+with exponential backoff on the faults the API is known for, and hands the body back to
+nba_api's response class for parsing by header name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterator
+
+import requests
+from nba_api.stats.endpoints import commonteamyears, leaguegamelog, scheduleleaguev2
+from nba_api.stats.endpoints._base import Endpoint
+from nba_api.stats.library.http import NBAStatsResponse
+
+from loader.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+#: Upper bound of one backoff sleep, however many attempts came before.
+MAX_BACKOFF_SECONDS = 60.0
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class StatsAPIError(RuntimeError):
+    """A request to the stats API failed for good; the message names endpoint and parameters."""
+
+
+class StatsAPIBlocked(StatsAPIError):
+    """The API refused us (403): retrying only digs the hole deeper."""
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way that a later attempt may not."""
+
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    """One ``resultSets`` entry of a stats response: a named table."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Rows as dicts keyed by header name: the API reorders columns now and then."""
+        for row in self.rows:
+            yield dict(zip(self.headers, row))
+
+
+def api_date(day: date) -> str:
+    """Dates as the stats API takes them in ``DateFrom``/``DateTo``."""
+    return day.strftime("%m/%d/%Y")
+
+
+class StatsClient:
+    """Sends paced, retried requests and counts them (``request_count``, ``requests_by_endpoint``)."""
+
+    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.request_count = 0
+        self.requests_by_endpoint: Counter[str] = Counter()
+        self.pauses: list[float] = []
+        self._sleep = sleep
+        self._last_response_at: float | None = None
+        self._session = requests.Session()
+        self._session.headers.clear()
+        self._session.headers.update(settings.headers)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> StatsClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # The endpoints of the nightly sync -------------------------------------------------
+
+    def league_game_log(
+        self, season: str, season_type: str, player_or_team: str, date_from: date | None = None
+    ) -> ResultSet:
+        """The season's team (``T``) or player (``P``) game logs of completed games."""
+        endpoint = leaguegamelog.LeagueGameLog(
+            season=season,
+            season_type_all_star=season_type,
+            player_or_team_abbreviation=player_or_team,
+            date_from_nullable=api_date(date_from) if date_from else "",
+            direction="ASC",
+            sorter="DATE",
+            get_request=False,
+        )
+        return self._result_set(endpoint, "LeagueGameLog")
+
+    def schedule(self, season: str) -> dict[str, Any]:
+        """The season's schedule: nested JSON, ``leagueSchedule.gameDates[].games[]``."""
+        endpoint = scheduleleaguev2.ScheduleLeagueV2(season=season, get_request=False)
+        body = self._get(endpoint, self._json_with("leagueSchedule"))
+        return dict(body["leagueSchedule"])
+
+    def heartbeat(self) -> int:
+        """One cheap request with a short timeout and no retries: is the API answering us?"""
+        endpoint = commonteamyears.CommonTeamYears(get_request=False)
+        body = self._get(
+            endpoint,
+            self._json_with("resultSets"),
+            timeout=self.settings.heartbeat_timeout,
+            attempts=1,
+        )
+        return len(body["resultSets"][0]["rowSet"])
+
+    # Mechanics ---------------------------------------------------------------------
+
+    def _result_set(self, endpoint: Endpoint, name: str) -> ResultSet:
+        body = self._get(endpoint, self._json_with("resultSets"))
+        response = NBAStatsResponse(response=json.dumps(body), status_code=200, url=None)
+        data_sets = response.get_data_sets()
+        if name not in data_sets:
+            raise StatsAPIError(
+                f"{describe(endpoint)} answered without the result set {name!r} "
+                f"(it has {sorted(data_sets)}): the API's format has changed."
+            )
+        data_set = data_sets[name]
+        return ResultSet(name=name, headers=list(data_set["headers"]), rows=list(data_set["data"]))
+
+    @staticmethod
+    def _json_with(key: str) -> Callable[[str], dict[str, Any]]:
+        """A body check: JSON with ``key`` at the top, or a retryable fault (an HTML page)."""
+
+        def parse(text: str) -> dict[str, Any]:
+            try:
+                body = json.loads(text)
+            except ValueError:
+                raise _Retryable(f"the body is not JSON (starts {text[:60]!r})") from None
+            if not isinstance(body, dict) or key not in body:
+                raise _Retryable(f"the JSON body has no {key!r}")
+            return body
+
+        return parse
+
+    def _get(
+        self,
+        endpoint: Endpoint,
+        parse: Callable[[str], dict[str, Any]],
+        timeout: float | None = None,
+        attempts: int | None = None,
+    ) -> dict[str, Any]:
+        attempts = attempts or self.settings.max_retries + 1
+        last_reason = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                return parse(self._send(endpoint, timeout or self.settings.request_timeout))
+            except _Retryable as fault:
+                last_reason = str(fault)
+                if attempt == attempts:
+                    break
+                wait = fault.wait if fault.wait is not None else self._backoff(attempt)
+                logger.warning(
+                    "%s: %s; retry %d of %d in %.1f s",
+                    describe(endpoint), fault, attempt, attempts - 1, wait,
+                )
+                self._sleep(wait)
+        raise StatsAPIError(
+            f"The stats API request {describe(endpoint)} failed after {attempts} "
+            f"attempt{'s' if attempts > 1 else ''}: {last_reason}."
+        )
+
+    def _send(self, endpoint: Endpoint, timeout: float) -> str:
+        self._pace()
+        url = f"{self.settings.base_url}/{endpoint.endpoint}"
+        self.request_count += 1
+        self.requests_by_endpoint[endpoint.endpoint] += 1
+        try:
+            response = self._session.get(url, params=endpoint.parameters, timeout=timeout)
+        except requests.Timeout:
+            raise _Retryable(f"no answer within {timeout:g} s") from None
+        except requests.ConnectionError as error:
+            raise _Retryable(f"connection failed ({type(error).__name__})") from None
+        finally:
+            self._last_response_at = time.monotonic()
+        if response.status_code == 403:
+            raise StatsAPIBlocked(
+                f"The stats API answered 403 Forbidden to {describe(endpoint)}: "
+                "it is blocking this IP or these headers."
+            )
+        if response.status_code in RETRYABLE_STATUS:
+            raise _Retryable(f"HTTP {response.status_code}", _retry_after(response))
+        if response.status_code != 200:
+            raise StatsAPIError(
+                f"The stats API answered HTTP {response.status_code} to {describe(endpoint)}: "
+                f"{response.text[:200]!r}."
+            )
+        return response.text
+
+    def _pace(self) -> None:
+        """Sleep so that ``delay ± jitter`` separates the last answer from the next request."""
+        if self._last_response_at is None:
+            return
+        delay, jitter = self.settings.request_delay, self.settings.request_jitter
+        pause = max(0.0, random.uniform(delay - jitter, delay + jitter)) if delay or jitter else 0.0
+        remaining = pause - (time.monotonic() - self._last_response_at)
+        if remaining > 0:
+            self._sleep(remaining)
+        self.pauses.append(pause)
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.settings.backoff_base * 2 ** (attempt - 1)
+        return min(MAX_BACKOFF_SECONDS, base * random.uniform(0.8, 1.2))
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    raw = response.headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        return min(MAX_BACKOFF_SECONDS, max(0.0, float(raw)))
+    except ValueError:
+        return None
+
+
+def describe(endpoint: Endpoint) -> str:
+    """``leaguegamelog(Season=2025-26, SeasonType=Regular Season, ...)``, for messages."""
+    params = ", ".join(f"{key}={value}" for key, value in endpoint.parameters.items() if value not in ("", None))
+    return f"{endpoint.endpoint}({params})"

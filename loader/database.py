@@ -1,0 +1,109 @@
+"""Connections to the analytics database, DuckDB or PostgreSQL, behind one small interface.
+
+The loader needs little SQL of its own (the watermark, the audit rows, status queries),
+so rather than an ORM this is a thin wrapper: one ``query``/``execute`` pair whose SQL is
+written once with ``%s`` placeholders and runs on both targets.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+from urllib.parse import urlsplit
+
+import dlt
+import duckdb
+import psycopg2
+from dlt.common.destination import Destination
+
+from loader.settings import Settings, redact_url
+
+logger = logging.getLogger(__name__)
+
+#: dlt's postgres credentials insist on a password even under trust auth.
+_PLACEHOLDER_PASSWORD = "unused-under-trust-auth"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened; the message says where and why."""
+
+
+class Database:
+    """One open connection; ``%s`` placeholders on both targets."""
+
+    def __init__(self, settings: Settings, read_only: bool = False) -> None:
+        self.settings = settings
+        self.target = settings.target
+        try:
+            if self.target == "duckdb":
+                self._duck = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
+            else:
+                self._pg = psycopg2.connect(settings.database_url, connect_timeout=10)
+                self._pg.autocommit = True
+                if read_only:
+                    self._pg.set_session(readonly=True, autocommit=True)
+        except (duckdb.Error, psycopg2.Error) as error:
+            raise DatabaseUnavailable(
+                f"Cannot open the {self.target} database at {settings.database_label}: "
+                f"{_first_line(error)}"
+            ) from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.query(sql, params, fetch=False)
+
+    def query(self, sql: str, params: Sequence[Any] = (), fetch: bool = True) -> list[tuple[Any, ...]]:
+        if self.target == "duckdb":
+            cursor = self._duck.execute(sql.replace("%s", "?"), list(params))
+            return cursor.fetchall() if fetch else []
+        with self._pg.cursor() as pg_cursor:
+            pg_cursor.execute(sql, tuple(params))
+            return pg_cursor.fetchall() if fetch else []
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        return bool(
+            self.scalar(
+                "select count(*) from information_schema.tables where table_schema = %s and table_name = %s",
+                (schema, table),
+            )
+        )
+
+    def close(self) -> None:
+        if self.target == "duckdb":
+            self._duck.close()
+        else:
+            self._pg.close()
+
+
+@contextmanager
+def connect(settings: Settings, read_only: bool = False) -> Iterator[Database]:
+    """Open, yield and always close: DuckDB allows one writer per file, so hold it briefly."""
+    database = Database(settings, read_only=read_only)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def dlt_destination(settings: Settings) -> Destination:
+    """The dlt destination for the target, configured from the same settings as dbt."""
+    if settings.target == "duckdb":
+        return dlt.destinations.duckdb(credentials=str(settings.duckdb_path))
+    return dlt.destinations.postgres(credentials=_with_password(settings.database_url or ""))
+
+
+def _with_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is not None or parts.username is None:
+        return url if parts.username else url.replace("://", f"://postgres:{_PLACEHOLDER_PASSWORD}@", 1)
+    netloc = parts.netloc.replace(f"{parts.username}@", f"{parts.username}:{_PLACEHOLDER_PASSWORD}@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return redact_url(text[0]) if text else type(error).__name__

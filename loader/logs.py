@@ -1,0 +1,48 @@
+"""Logging for the command line: one format, to stdout and ``logs/pipeline.log``.
+
+Configured once, at the entry point; modules only ever call ``logging.getLogger``.
+Every line carries the run id, so a night's lines can be pulled out of a shared log.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from loader.settings import REPO_ROOT, redact_url
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s run=%(run_id)s %(name)s: %(message)s"
+_run_id = "-"
+
+
+class _RunContext(logging.Filter):
+    """Stamps the run id on every record and hides any URL password that slipped in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.run_id = _run_id
+        if isinstance(record.msg, str) and "://" in record.msg and "@" in record.msg:
+            record.msg = " ".join(redact_url(word) if "://" in word else word for word in record.msg.split(" "))
+        return True
+
+
+def set_run_id(run_id: str) -> None:
+    global _run_id
+    _run_id = run_id
+
+
+def configure_logging(level: int = logging.INFO, log_dir: Path = REPO_ROOT / "logs") -> None:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter(LOG_FORMAT)
+    context = _RunContext()
+    handlers: list[logging.Handler] = [
+        logging.StreamHandler(sys.stdout),
+        logging.handlers.RotatingFileHandler(log_dir / "pipeline.log", maxBytes=5_000_000, backupCount=5),
+    ]
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(context)
+        root.addHandler(handler)

@@ -1,0 +1,188 @@
+"""One nightly run, end to end: pre-flight, extract-load with dlt, dbt models, dbt audits.
+
+Each step leaves a row in ``audit.pipeline_audit``; the run's own row opens first and is
+closed last, whatever happens in between (an exception, Ctrl-C), so the flight recorder
+never shows a run as running once its process is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import dlt
+
+from loader.audit import Recorder
+from loader.client import StatsClient
+from loader.database import connect, dlt_destination
+from loader.preflight import run_checks
+from loader.settings import Settings
+from loader.source import SyncPlan, nba_stats, plan_sync, schedule_games
+from loader.transform import DbtResult, TransformError, run_dbt
+from loader.watermark import read_watermark
+
+logger = logging.getLogger(__name__)
+
+RAW_DATASET = "raw"
+
+
+class PreflightFailed(RuntimeError):
+    """A pre-flight check failed; nothing was loaded."""
+
+
+class AuditsFailed(RuntimeError):
+    """The data loaded, but at least one audit (dbt test) failed."""
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the command line and the tests."""
+
+    run_id: str
+    status: str = "running"
+    plan: SyncPlan | None = None
+    rows_per_table: dict[str, int] = field(default_factory=dict)
+    api_requests: int = 0
+    audits: DbtResult | None = None
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def failed_audits(self) -> list[str]:
+        if self.audits is None:
+            return []
+        return [node.name for node in self.audits.nodes if node.status in ("fail", "error")]
+
+
+def run_elt(
+    settings: Settings,
+    today: date | None = None,
+    client: StatsClient | None = None,
+    run_id: str | None = None,
+) -> RunSummary:
+    """Sync ``settings.season`` and audit it. Raises when the run did not succeed."""
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    recorder = Recorder(settings, run_id)
+    summary = RunSummary(run_id=recorder.run_id)
+    run_event = recorder.start("run", f"elt {settings.season}")
+    own_client = client is None
+    client = client or StatsClient(settings)
+    try:
+        _preflight(settings, client, recorder)
+        _extract_load(settings, client, recorder, summary, today or date.today())
+        _transform(settings, recorder)
+        _audit(settings, recorder, summary)
+    except BaseException as error:
+        summary.status = "fail" if isinstance(error, (AuditsFailed, PreflightFailed)) else "error"
+        recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,
+                        error=None if summary.status == "fail" else error,
+                        api_requests=client.request_count, rows_per_table=summary.rows_per_table)
+        raise
+    finally:
+        if own_client:
+            client.close()
+    summary.status = "warn" if summary.new_columns else "success"
+    recorder.finish(run_event, summary.status, message=_describe(summary),
+                    api_requests=client.request_count, rows_per_table=summary.rows_per_table)
+    return summary
+
+
+def _preflight(settings: Settings, client: StatsClient, recorder: Recorder) -> None:
+    for check in run_checks(settings, client):
+        recorder.record("preflight", check.name, "success" if check.ok else "fail", message=check.message)
+        if not check.ok:
+            raise PreflightFailed(check.message)
+
+
+def _extract_load(
+    settings: Settings, client: StatsClient, recorder: Recorder, summary: RunSummary, today: date
+) -> None:
+    event = recorder.start("extract_load", f"nba_stats {settings.season}")
+    requests_before = client.request_count
+    try:
+        with connect(settings) as database:
+            watermark = read_watermark(database, settings.season)
+        games = schedule_games(client.schedule(settings.season))
+        plan = plan_sync(games, settings.season, settings.season_types, watermark,
+                         settings.lookback_days, today)
+        summary.plan = plan
+        logger.info("season %s: watermark %s, fetching %s from %s",
+                    settings.season, watermark, plan.season_types or "nothing", plan.date_from or "the start")
+        load_id, rows = load_raw(settings, client, plan, games)
+    except BaseException as error:
+        recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,
+                        api_requests=client.request_count - requests_before)
+        raise
+    summary.rows_per_table = rows
+    summary.new_columns = plan.new_columns
+    summary.api_requests = client.request_count
+    recorder.finish(event, "success", rows_per_table=rows, load_id=load_id,
+                    api_requests=client.request_count - requests_before,
+                    message=f"watermark {watermark}, season types {plan.season_types}, from {plan.date_from}")
+    for table, columns in plan.new_columns.items():
+        recorder.record("audit_check", f"new_columns_{table}", "warn",
+                        message=f"the API sent new column(s) in {table}: {', '.join(columns)}")
+
+
+def load_raw(
+    settings: Settings, client: StatsClient, plan: SyncPlan, games: list[dict[str, Any]]
+) -> tuple[str | None, dict[str, int]]:
+    """Run the dlt source into dataset ``raw``; return the load id and rows per table.
+
+    dlt's working folder is thrown away after each run: the watermark lives in the
+    database, so nothing local can drift from what the destination holds.
+    """
+    with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir:
+        pipeline = dlt.pipeline(
+            pipeline_name="nba_stats",
+            destination=dlt_destination(settings),
+            dataset_name=RAW_DATASET,
+            pipelines_dir=pipelines_dir,
+        )
+        info = pipeline.run(nba_stats(client, plan, games))
+        row_counts = dict(pipeline.last_trace.last_normalize_info.row_counts)
+    rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
+    load_id = info.loads_ids[0] if info.loads_ids else None
+    logger.info("loaded %s (load id %s)", rows, load_id)
+    return load_id, rows
+
+
+def _transform(settings: Settings, recorder: Recorder) -> None:
+    event = recorder.start("transform", "dbt run")
+    try:
+        result = run_dbt(settings, "run")
+        if not result.success:
+            failed = [f"{node.name}: {node.message}" for node in result.nodes if node.status == "error"]
+            raise TransformError("dbt run failed: " + "; ".join(failed))
+    except BaseException as error:
+        recorder.finish(event, "error", message=str(error), error=error)
+        raise
+    recorder.finish(event, "success", load_id=result.invocation_id,
+                    message=f"{len(result.nodes)} models built")
+
+
+def _audit(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
+    result = run_dbt(settings, "test")
+    summary.audits = result
+    for node in result.nodes:
+        recorder.record("audit_check", node.name, _audit_status(node.status), failures=node.failures,
+                        load_id=result.invocation_id, message=node.message)
+    if summary.failed_audits:
+        raise AuditsFailed(
+            f"{len(summary.failed_audits)} audit(s) failed: {', '.join(summary.failed_audits)}; "
+            "the data is loaded, see audit.pipeline_audit."
+        )
+    if not result.success:
+        raise TransformError("dbt test could not run; see logs/dbt/dbt.log")
+
+
+def _audit_status(dbt_status: str) -> str:
+    return {"pass": "success", "warn": "warn", "fail": "fail", "error": "error"}.get(dbt_status, dbt_status)
+
+
+def _describe(summary: RunSummary) -> str:
+    audits = len(summary.audits.nodes) if summary.audits else 0
+    return f"{sum(summary.rows_per_table.values())} raw rows, {summary.api_requests} API requests, {audits} audits passed"

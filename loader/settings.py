@@ -1,0 +1,231 @@
+"""Every setting of the pipeline, read from the environment in one place.
+
+The loader, dbt (through ``profiles.yml``) and the status tools all read these same
+variables, so a single ``export`` points every part of the project at the same database
+and the same API. ``Settings.from_env()`` validates everything before any data moves: a
+bad value ends in one sentence naming the variable to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+#: The season types the API knows for game logs, and the digit each one has in a game id.
+SEASON_TYPE_DIGITS: dict[str, str] = {
+    "Pre Season": "1",
+    "Regular Season": "2",
+    "All Star": "3",
+    "Playoffs": "4",
+    "PlayIn": "5",
+}
+SYNCABLE_SEASON_TYPES = ("Regular Season", "PlayIn", "Playoffs")
+DEFAULT_SEASON_TYPES = "Regular Season,PlayIn,Playoffs"
+
+#: What a desktop Chrome on nba.com sends. stats.nba.com drops or stalls requests that
+#: look scripted, so these go on every request; they live here so they can change
+#: (``NBA_USER_AGENT``) without a code change when the site starts rejecting them.
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+_SEASON_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def season_in_progress(today: dt.date) -> str:
+    """The season being played on ``today``: a season starts in October."""
+    start = today.year if today.month >= 10 else today.year - 1
+    return format_season(start)
+
+
+def format_season(start_year: int) -> str:
+    """``2025`` -> ``"2025-26"``."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def season_start_year(season: str) -> int:
+    """``"2025-26"`` -> ``2025``, or a ConfigError for anything that is not a season."""
+    match = _SEASON_PATTERN.match(season)
+    if not match or format_season(int(match.group(1))) != season:
+        raise ConfigError(
+            f"NBA_SEASON={season!r} is not a season: write it as the API does, e.g. '2025-26'."
+        )
+    return int(match.group(1))
+
+
+def browser_headers(user_agent: str) -> dict[str, str]:
+    """The headers of a browser on www.nba.com fetching stats, as the site expects them."""
+    return {
+        "User-Agent": user_agent,
+        "Accept": "application/json, text/plain, */*",
+        "Accept-Language": "en-US,en;q=0.9",
+        "Accept-Encoding": "gzip, deflate",
+        "Referer": "https://www.nba.com/",
+        "Origin": "https://www.nba.com",
+        "Connection": "keep-alive",
+        "Sec-Fetch-Site": "same-site",
+        "Sec-Fetch-Mode": "cors",
+        "Sec-Fetch-Dest": "empty",
+    }
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced by ``***``, fit for logs and audit rows."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings of one run. Build it with ``Settings.from_env()``."""
+
+    target: str = "duckdb"
+    duckdb_path: Path = REPO_ROOT / "nba.duckdb"
+    database_url: str | None = None
+    base_url: str = "https://stats.nba.com/stats"
+    season: str = field(default_factory=lambda: season_in_progress(dt.date.today()))
+    season_types: tuple[str, ...] = SYNCABLE_SEASON_TYPES
+    request_delay: float = 1.0
+    request_jitter: float = 0.2
+    request_timeout: float = 30.0
+    lookback_days: int = 3
+    max_retries: int = 5
+    backoff_base: float = 2.0
+    heartbeat_timeout: float = 5.0
+    user_agent: str = DEFAULT_USER_AGENT
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return browser_headers(self.user_agent)
+
+    @property
+    def database_label(self) -> str:
+        """Where the data goes, with any password hidden."""
+        if self.target == "postgres":
+            return redact_url(self.database_url or "")
+        return str(self.duckdb_path)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every ``NBA_*`` variable and ``DATABASE_URL``."""
+        env = os.environ if environ is None else environ
+        target = env.get("NBA_TARGET", "duckdb").strip().lower()
+        if target not in ("duckdb", "postgres"):
+            raise ConfigError(f"NBA_TARGET={target!r} is not supported: use 'duckdb' or 'postgres'.")
+        database_url = env.get("DATABASE_URL") or None
+        if target == "postgres":
+            _check_database_url(database_url)
+        season = env.get("NBA_SEASON") or season_in_progress(dt.date.today())
+        season_start_year(season)
+        return cls(
+            target=target,
+            duckdb_path=_duckdb_path(env.get("NBA_DUCKDB_PATH", "nba.duckdb"), target),
+            database_url=database_url,
+            base_url=_base_url(env.get("NBA_STATS_BASE_URL", cls.base_url)),
+            season=season,
+            season_types=parse_season_types(env.get("NBA_SEASON_TYPES", DEFAULT_SEASON_TYPES)),
+            request_delay=_non_negative(env, "NBA_REQUEST_DELAY", cls.request_delay),
+            request_jitter=_non_negative(env, "NBA_REQUEST_JITTER", cls.request_jitter),
+            request_timeout=_positive(env, "NBA_REQUEST_TIMEOUT", cls.request_timeout),
+            lookback_days=int(_non_negative(env, "NBA_LOOKBACK_DAYS", cls.lookback_days)),
+            max_retries=int(_non_negative(env, "NBA_MAX_RETRIES", cls.max_retries)),
+            backoff_base=_non_negative(env, "NBA_BACKOFF_BASE", cls.backoff_base),
+            heartbeat_timeout=_positive(env, "NBA_HEARTBEAT_TIMEOUT", cls.heartbeat_timeout),
+            user_agent=env.get("NBA_USER_AGENT", DEFAULT_USER_AGENT),
+        )
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The variables ``profiles.yml`` and the dbt project read, for this run's target."""
+        env = {
+            "NBA_TARGET": self.target,
+            "NBA_DUCKDB_PATH": str(self.duckdb_path),
+            "NBA_SEASON_TYPES": ",".join(self.season_types),
+        }
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+
+def parse_season_types(raw: str) -> tuple[str, ...]:
+    """``"Regular Season,Playoffs"`` -> a tuple, rejecting any type the sync cannot load."""
+    types = tuple(part.strip() for part in raw.split(",") if part.strip())
+    unknown = [name for name in types if name not in SYNCABLE_SEASON_TYPES]
+    if unknown or not types:
+        raise ConfigError(
+            f"NBA_SEASON_TYPES={raw!r} names unknown season types {unknown}: "
+            f"choose from {', '.join(SYNCABLE_SEASON_TYPES)}."
+        )
+    return types
+
+
+def _check_database_url(url: str | None) -> None:
+    if not url:
+        raise ConfigError(
+            "DATABASE_URL is not set: NBA_TARGET=postgres needs "
+            "DATABASE_URL=postgresql://user:password@host:port/dbname."
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+        raise ConfigError(
+            f"DATABASE_URL={redact_url(url)!r} is malformed: "
+            "write it as postgresql://user:password@host:port/dbname."
+        )
+    try:
+        parts.port
+    except ValueError as error:
+        raise ConfigError(f"DATABASE_URL={redact_url(url)!r} has a bad port: {error}.") from None
+
+
+def _duckdb_path(raw: str, target: str) -> Path:
+    path = Path(raw).expanduser().resolve()
+    if target == "duckdb" and not os.access(path.parent, os.W_OK):
+        raise ConfigError(
+            f"NBA_DUCKDB_PATH={raw!r}: the folder {path.parent} does not exist or is not writable."
+        )
+    return path
+
+
+def _base_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError(f"NBA_STATS_BASE_URL={raw!r} must start with http:// or https://.")
+    return raw.rstrip("/")
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return float(default)
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number.") from None
+
+
+def _non_negative(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name}={value:g} must not be negative.")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name}={value:g} must be greater than zero.")
+    return value

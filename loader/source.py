@@ -1,0 +1,238 @@
+"""The dlt source ``nba_stats``: schedule and game logs of one season, merged on natural keys.
+
+Three season-level requests carry a whole night: the schedule (every game, any status),
+the team game logs and the player game logs (completed games only). The schedule comes
+first because it tells which season types have games due since the watermark: a type with
+nothing new (the playoffs in January) is not asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterator, Sequence
+
+import dlt
+from dlt.common.schema.typing import TColumnSchema
+from dlt.sources import DltResource
+
+from loader.client import ResultSet, StatsClient
+from loader.settings import SEASON_TYPE_DIGITS
+
+logger = logging.getLogger(__name__)
+
+# The columns of each game log that the dbt models read, with the type they load as.
+# Declared up front so the raw tables have the same shape whatever the first night held
+# (a column that is null on every row would otherwise not be created at all).
+_BOX_SCORE_COLUMNS: dict[str, str] = {
+    "season_id": "text",
+    "team_id": "bigint",
+    "team_abbreviation": "text",
+    "team_name": "text",
+    "game_id": "text",
+    "game_date": "date",
+    "matchup": "text",
+    "wl": "text",
+    "min": "double",
+    "fgm": "bigint",
+    "fga": "bigint",
+    "fg_pct": "double",
+    "fg3m": "bigint",
+    "fg3a": "bigint",
+    "fg3_pct": "double",
+    "ftm": "bigint",
+    "fta": "bigint",
+    "ft_pct": "double",
+    "oreb": "bigint",
+    "dreb": "bigint",
+    "reb": "bigint",
+    "ast": "bigint",
+    "stl": "bigint",
+    "blk": "bigint",
+    "tov": "bigint",
+    "pf": "bigint",
+    "pts": "bigint",
+    "plus_minus": "double",
+    "video_available": "bigint",
+}
+TEAM_LOG_COLUMNS = _BOX_SCORE_COLUMNS
+PLAYER_LOG_COLUMNS = {
+    **_BOX_SCORE_COLUMNS,
+    "player_id": "bigint",
+    "player_name": "text",
+    "fantasy_pts": "double",
+}
+# Added by the loader: the request's season and season type, which the rows lack.
+_CONTEXT_COLUMNS = {"season": "text", "season_type": "text"}
+
+SCHEDULE_COLUMNS: dict[str, str] = {
+    "game_id": "text",
+    "season": "text",
+    "game_status": "bigint",
+    "game_status_text": "text",
+    "game_date_est": "text",
+    "postponed_status": "text",
+    "home_team__team_id": "bigint",
+    "home_team__team_tricode": "text",
+    "home_team__score": "bigint",
+    "away_team__team_id": "bigint",
+    "away_team__team_tricode": "text",
+    "away_team__score": "bigint",
+}
+
+#: Columns a mart cannot do without: a response that lacks one fails the run by name.
+REQUIRED_LOG_COLUMNS = frozenset({"game_id", "team_id", "game_date", "matchup", "pts"})
+
+
+class MissingColumnError(RuntimeError):
+    """The API dropped a column that the marts need."""
+
+
+@dataclass
+class SyncPlan:
+    """What one run asks the API for: the season, the season types due, and from which day."""
+
+    season: str
+    season_types: list[str]
+    date_from: date | None
+    #: Columns the API sent that the project does not know yet, per raw table.
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
+
+
+def plan_sync(
+    schedule_games: Sequence[dict[str, Any]],
+    season: str,
+    season_types: Sequence[str],
+    watermark: date | None,
+    lookback_days: int,
+    today: date,
+) -> SyncPlan:
+    """Decide which season types to fetch, and from when, for one season.
+
+    No watermark yet: the whole season, every type the schedule has a game of (or every
+    type, when the API has no schedule for the season). Otherwise ``watermark - lookback``,
+    and only the types with a game due in that window: started or final by the schedule,
+    or dated today or earlier.
+    """
+    date_from = watermark - timedelta(days=lookback_days) if watermark else None
+    if not schedule_games:
+        return SyncPlan(season, list(season_types), date_from)
+    due = []
+    for season_type in season_types:
+        digit = SEASON_TYPE_DIGITS[season_type]
+        if any(
+            game["game_id"][2] == digit and _is_due(game, date_from, today)
+            for game in schedule_games
+        ):
+            due.append(season_type)
+    return SyncPlan(season, due, date_from)
+
+
+def _is_due(game: dict[str, Any], date_from: date | None, today: date) -> bool:
+    game_date = schedule_game_date(game)
+    if date_from is not None and game_date < date_from:
+        return False
+    return game["game_status"] >= 2 or game_date <= today
+
+
+def schedule_game_date(game: dict[str, Any]) -> date:
+    """The game's Eastern date: ``gameDateEst`` says ``Z`` but holds Eastern time."""
+    return date.fromisoformat(game["game_date_est"][:10])
+
+
+def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flatten ``leagueSchedule.gameDates[].games[]`` into one record per game."""
+    season = schedule.get("seasonYear", "")
+    games = []
+    for game_date in schedule.get("gameDates", []):
+        for game in game_date.get("games", []):
+            games.append({**_snake_case_keys(game), "season": season})
+    return games
+
+
+def _snake_case_keys(value: Any) -> Any:
+    """``gameDateEst`` -> ``game_date_est``, recursively, as dlt would name them."""
+    if isinstance(value, dict):
+        return {_snake(key): _snake_case_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_snake_case_keys(item) for item in value]
+    return value
+
+
+def _snake(name: str) -> str:
+    out = []
+    for index, char in enumerate(name):
+        if char.isupper() and index and (not name[index - 1].isupper() or
+                                         (index + 1 < len(name) and name[index + 1].islower())):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+def _columns(types: dict[str, str]) -> dict[str, TColumnSchema]:
+    return {name: {"name": name, "data_type": data_type} for name, data_type in types.items()}  # type: ignore[typeddict-item]
+
+
+def check_columns(table: str, result_set: ResultSet, known: dict[str, str], plan: SyncPlan) -> None:
+    """Fail on a column the marts need that the API dropped; note the new ones it added."""
+    headers = {header.lower() for header in result_set.headers}
+    missing = sorted(REQUIRED_LOG_COLUMNS - headers)
+    if missing:
+        raise MissingColumnError(
+            f"The stats API's {table} response lacks the column(s) {', '.join(c.upper() for c in missing)} "
+            "that the marts need: the API's format has changed."
+        )
+    extra = sorted(headers - set(known) - set(_CONTEXT_COLUMNS))
+    if extra:
+        logger.warning("%s: the API sent new column(s) %s; they are loaded as they come", table, extra)
+        plan.new_columns.setdefault(table, [])
+        plan.new_columns[table] = sorted(set(plan.new_columns[table]) | set(extra))
+
+
+def _game_log_records(
+    client: StatsClient, plan: SyncPlan, player_or_team: str, table: str, known: dict[str, str]
+) -> Iterator[list[dict[str, Any]]]:
+    for season_type in plan.season_types:
+        result_set = client.league_game_log(plan.season, season_type, player_or_team, plan.date_from)
+        check_columns(table, result_set, known, plan)
+        logger.info("%s %s %s: %d rows", table, plan.season, season_type, len(result_set.rows))
+        context = {"season": plan.season, "season_type": season_type}
+        yield [
+            {**{key.lower(): value for key, value in record.items()}, **context}
+            for record in result_set.records()
+        ]
+
+
+@dlt.source(name="nba_stats")
+def nba_stats(
+    client: StatsClient,
+    plan: SyncPlan,
+    games: list[dict[str, Any]],
+) -> Iterator[DltResource]:
+    """The schedule and game logs of ``plan.season`` as three resources in dataset ``raw``."""
+    # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
+    # become a UTC timestamp, and staging does every cast explicitly.
+    dlt.current.source_schema().remove_type_detection("iso_timestamp")
+
+    yield dlt.resource(
+        games,
+        name="schedule_games",
+        write_disposition="merge",
+        primary_key="game_id",
+        columns=_columns(SCHEDULE_COLUMNS),
+    )
+    yield dlt.resource(
+        _game_log_records(client, plan, "T", "team_game_logs", TEAM_LOG_COLUMNS),
+        name="team_game_logs",
+        write_disposition="merge",
+        primary_key=("game_id", "team_id"),
+        columns=_columns({**TEAM_LOG_COLUMNS, **_CONTEXT_COLUMNS}),
+    )
+    yield dlt.resource(
+        _game_log_records(client, plan, "P", "player_game_logs", PLAYER_LOG_COLUMNS),
+        name="player_game_logs",
+        write_disposition="merge",
+        primary_key=("game_id", "player_id"),
+        columns=_columns({**PLAYER_LOG_COLUMNS, **_CONTEXT_COLUMNS}),
+    )

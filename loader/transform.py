@@ -1,0 +1,77 @@
+"""dbt, run in-process: build the marts, then run the audits (the project's dbt tests).
+
+Models and tests run as two invocations, ``dbt run`` then ``dbt test``, rather than one
+``dbt build``: in a build a failing test skips every model downstream of it, which would
+leave the marts half-updated on exactly the night the audits have something to say.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from dbt.cli.main import dbtRunner
+from dbt_common.invocation import get_invocation_id
+
+from loader.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+
+class TransformError(RuntimeError):
+    """dbt could not build the models: the message carries dbt's own words."""
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """One model or test as dbt reported it."""
+
+    name: str
+    status: str
+    failures: int | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    success: bool
+    invocation_id: str | None
+    nodes: list[NodeResult]
+
+
+def run_dbt(settings: Settings, command: str, *extra_args: str) -> DbtResult:
+    """Invoke ``dbt <command>`` against the settings' target and collect node results."""
+    os.environ.update(settings.dbt_environment())
+    args = [
+        command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(REPO_ROOT),
+        "--target", settings.target,
+        "--log-path", str(REPO_ROOT / "logs" / "dbt"),
+        *extra_args,
+    ]
+    logger.info("dbt %s", " ".join([command, *extra_args]))
+    outcome = dbtRunner().invoke(args)
+    if outcome.exception is not None:
+        raise TransformError(f"dbt {command} could not run: {outcome.exception}") from outcome.exception
+    results = getattr(outcome.result, "results", []) or []
+    invocation_id = _invocation_id(outcome.result)
+    nodes = [_node_result(result) for result in results]
+    return DbtResult(success=bool(outcome.success), invocation_id=invocation_id, nodes=nodes)
+
+
+def _node_result(result: Any) -> NodeResult:
+    return NodeResult(
+        name=result.node.name,
+        status=str(getattr(result.status, "value", result.status)),
+        failures=getattr(result, "failures", None),
+        message=getattr(result, "message", None),
+    )
+
+
+def _invocation_id(result: Any) -> str | None:
+    metadata = getattr(result, "metadata", None)
+    invocation_id = getattr(metadata, "invocation_id", None)
+    return str(invocation_id) if invocation_id else str(get_invocation_id())
