@@ -53,13 +53,32 @@ def run_dbt(settings: Settings, command: str, *extra_args: str) -> DbtResult:
         *extra_args,
     ]
     logger.info("dbt %s", " ".join([command, *extra_args]))
-    outcome = dbtRunner().invoke(args)
+    try:
+        outcome = dbtRunner().invoke(args)
+    finally:
+        if settings.target == "duckdb":
+            _release_duckdb_file()
     if outcome.exception is not None:
         raise TransformError(f"dbt {command} could not run: {outcome.exception}") from outcome.exception
     results = getattr(outcome.result, "results", []) or []
     invocation_id = _invocation_id(outcome.result)
     nodes = [_node_result(result) for result in results]
     return DbtResult(success=bool(outcome.success), invocation_id=invocation_id, nodes=nodes)
+
+
+def _release_duckdb_file() -> None:
+    """Close dbt-duckdb's cached database so the file's lock goes with the invocation.
+
+    dbt-duckdb keeps one DuckDB instance per process for speed; in a long-lived process
+    (tests, ``nba-elt serve`` beside a run) that instance would hold the file's write lock
+    and refuse any other configuration of connection to it.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _node_result(result: Any) -> NodeResult:

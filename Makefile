@@ -1,0 +1,35 @@
+# The verbs people type. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help setup elt demo test test-quick lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+setup: ## create .venv and install the project with its dev tools (one command on a fresh machine)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+elt: ## sync the season from the stats API (NBA_STATS_BASE_URL), build the marts, run the audits
+	$(BIN)/nba-elt elt
+
+demo: ## offline: fake stats API on loopback -> full ELT into demo.duckdb -> what landed
+	$(BIN)/nba-elt demo
+
+test: ## the whole test suite (DuckDB and PostgreSQL on 127.0.0.1)
+	$(BIN)/pytest
+
+test-quick: ## the suite without the slow simulations
+	$(BIN)/pytest -m "not slow"
+
+lint: ## ruff and mypy
+	$(BIN)/ruff check loader fake_stats tests
+	$(BIN)/mypy
+
+clean: ## remove build output, logs and local DuckDB files
+	rm -rf dbt_project/target dbt_project/logs logs .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -f nba.duckdb demo.duckdb

@@ -1,0 +1,128 @@
+"""Shared fixtures: a database per test on each target, and the fake stats API.
+
+Every test that touches a database runs on DuckDB (a temporary file) and on PostgreSQL
+(a database of its own on 127.0.0.1, dropped afterwards). Under CI=true a PostgreSQL
+that does not answer fails the suite; elsewhere those tests skip and say how to enable them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import psycopg2
+import pytest
+
+from fake_stats import FakeStatsAPI, SyntheticLeague
+from loader.database import connect
+from loader.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "nba_stats"
+ADMIN_URL = os.environ.get("NBA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+#: The synthetic season most tests sync, and a night in the middle of it.
+SEASON = "2024-25"
+MID_SEASON = date(2024, 12, 1)
+
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+
+
+def _postgres_or_skip() -> None:
+    try:
+        psycopg2.connect(ADMIN_URL, connect_timeout=3).close()
+    except psycopg2.OperationalError as error:
+        reason = (
+            f"PostgreSQL does not answer at {ADMIN_URL} ({str(error).strip()}): start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+            "or point NBA_TEST_POSTGRES_URL at one"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _admin(sql: str) -> None:
+    connection = psycopg2.connect(ADMIN_URL)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def target(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        _postgres_or_skip()
+    return str(request.param)
+
+
+@pytest.fixture
+def database_env(target: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment that points a run at a fresh, empty database of the target."""
+    if target == "duckdb":
+        yield {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb")}
+        return
+    name = f"nba_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"create database {name}")
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
+    try:
+        yield {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
+    finally:
+        _admin(f"drop database if exists {name} with (force)")
+
+
+@pytest.fixture(scope="session")
+def league() -> SyntheticLeague:
+    """One untouched synthetic season, shared: tests that alter a league make their own."""
+    return SyntheticLeague([SEASON], seed=7)
+
+
+@pytest.fixture
+def fake_api(league: SyntheticLeague) -> Iterator[FakeStatsAPI]:
+    with FakeStatsAPI(league, now=MID_SEASON) as api:
+        yield api
+
+
+def make_settings(database_env: dict[str, str], api: FakeStatsAPI, **overrides: str) -> Settings:
+    """Settings for a test run: the fake API, no pacing, fast backoff."""
+    env = {
+        **database_env,
+        "NBA_STATS_BASE_URL": api.base_url,
+        "NBA_SEASON": SEASON,
+        "NBA_REQUEST_DELAY": "0",
+        "NBA_REQUEST_JITTER": "0",
+        "NBA_BACKOFF_BASE": "0.01",
+        "NBA_REQUEST_TIMEOUT": "5",
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+def query(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with connect(settings) as database:
+        return database.query(sql, params)
+
+
+def mart_snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
+    """Every mart's rows, sorted, without load lineage: what two runs must agree on."""
+    snapshot = {}
+    for table, order in [
+        ("matches", "game_id"),
+        ("team_game_stats", "game_id, team_id"),
+        ("player_game_stats", "game_id, player_id"),
+        ("teams", "team_id"),
+        ("players", "player_id"),
+    ]:
+        with connect(settings) as database:
+            columns = [
+                row[0] for row in database.query(
+                    "select column_name from information_schema.columns where table_schema = 'nba' "
+                    "and table_name = %s and column_name <> 'dlt_load_id' order by ordinal_position",
+                    (table,),
+                )
+            ]
+            snapshot[table] = database.query(f"select {', '.join(columns)} from nba.{table} order by {order}")
+    return snapshot

@@ -1,0 +1,65 @@
+from datetime import date
+
+import pytest
+
+from loader.settings import ConfigError, Settings, redact_url, season_in_progress
+
+
+def test_defaults_follow_the_design() -> None:
+    settings = Settings.from_env({"NBA_SEASON": "2025-26"})
+    assert settings.target == "duckdb"
+    assert settings.duckdb_path.name == "nba.duckdb"
+    assert settings.base_url == "https://stats.nba.com/stats"
+    assert settings.season_types == ("Regular Season", "PlayIn", "Playoffs")
+    assert (settings.request_delay, settings.request_jitter) == (1.0, 0.2)
+    assert settings.request_timeout == 30.0
+    assert settings.lookback_days == 3
+
+
+@pytest.mark.parametrize(
+    ("today", "season"),
+    [(date(2025, 10, 1), "2025-26"), (date(2026, 6, 15), "2025-26"), (date(2026, 9, 30), "2025-26"),
+     (date(1999, 12, 31), "1999-00")],
+)
+def test_the_season_in_progress_starts_in_october(today: date, season: str) -> None:
+    assert season_in_progress(today) == season
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"NBA_SEASON": "2025-2026"}, "NBA_SEASON"),
+        ({"NBA_SEASON": "2025-27"}, "NBA_SEASON"),
+        ({"NBA_SEASON_TYPES": "Regular Season,Summer League"}, "NBA_SEASON_TYPES"),
+        ({"NBA_REQUEST_DELAY": "-1"}, "NBA_REQUEST_DELAY"),
+        ({"NBA_REQUEST_TIMEOUT": "soon"}, "NBA_REQUEST_TIMEOUT"),
+        ({"NBA_TARGET": "sqlite"}, "NBA_TARGET"),
+        ({"NBA_TARGET": "postgres"}, "DATABASE_URL"),
+        ({"NBA_TARGET": "postgres", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
+        ({"NBA_DUCKDB_PATH": "/no/such/folder/nba.duckdb"}, "NBA_DUCKDB_PATH"),
+        ({"NBA_STATS_BASE_URL": "stats.nba.com"}, "NBA_STATS_BASE_URL"),
+    ],
+)
+def test_a_bad_setting_is_one_sentence_naming_the_variable(env: dict[str, str], names: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(env)
+    message = str(raised.value)
+    assert names in message
+    assert "\n" not in message
+
+
+def test_a_password_never_shows_in_the_database_label() -> None:
+    url = "postgresql://etl:s3cret@db.example:5432/nba"
+    settings = Settings.from_env({"NBA_TARGET": "postgres", "DATABASE_URL": url})
+    assert "s3cret" not in settings.database_label
+    assert redact_url(url) == "postgresql://etl:***@db.example:5432/nba"
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"NBA_TARGET": "postgres", "DATABASE_URL": "postgresql://etl:s3cret@host:port/nba"})
+    assert "s3cret" not in str(raised.value)
+
+
+def test_browser_headers_are_held_in_settings() -> None:
+    headers = Settings.from_env({"NBA_USER_AGENT": "Mozilla/5.0 test"}).headers
+    assert headers["User-Agent"] == "Mozilla/5.0 test"
+    assert headers["Referer"] == "https://www.nba.com/"
+    assert headers["Origin"] == "https://www.nba.com"
