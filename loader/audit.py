@@ -81,8 +81,8 @@ class Recorder:
         self.events: list[AuditEvent] = []
         self._secrets = [settings.database_url] if settings.database_url else []
 
-    def start(self, step: str, name: str) -> AuditEvent:
-        event = AuditEvent(self.run_id, step, name)
+    def start(self, step: str, name: str, message: str | None = None) -> AuditEvent:
+        event = AuditEvent(self.run_id, step, name, message=message)
         self.events.append(event)
         self._write(event)
         return event

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,7 +68,8 @@ def run_elt(
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     recorder = Recorder(settings, run_id)
     summary = RunSummary(run_id=recorder.run_id)
-    run_event = recorder.start("run", f"elt {settings.season}")
+    run_event = recorder.start("run", f"elt {settings.season}",
+                               message=f"running as pid {os.getpid()} on {socket.gethostname()}")
     own_client = client is None
     client = client or StatsClient(settings)
     try:
