@@ -12,7 +12,7 @@ import logging
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from loader.database import Database, connect
@@ -45,7 +45,7 @@ create table if not exists audit.pipeline_audit (
 
 def utc_now() -> datetime:
     """Naive UTC: both targets store ``timestamp`` without a zone, always in UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def ensure_audit_table(database: Database) -> None:

@@ -10,8 +10,8 @@ import argparse
 import logging
 import sys
 import uuid
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 from loader.client import StatsAPIError, StatsClient
 from loader.database import DatabaseUnavailable
@@ -22,6 +22,8 @@ logger = logging.getLogger("loader.cli")
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+#: EX_TEMPFAIL: another run holds the database; try again later.
+EXIT_BUSY = 75
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _elt(args: argparse.Namespace) -> int:
+    from loader.lock import RunInProgress
     from loader.pipeline import AuditsFailed, PreflightFailed, run_elt
 
     settings = Settings.from_env()
@@ -71,6 +74,9 @@ def _elt(args: argparse.Namespace) -> int:
     logger.info("syncing season %s into %s from %s", settings.season, settings.database_label, settings.base_url)
     try:
         summary = run_elt(settings, run_id=run_id)
+    except RunInProgress as error:
+        logger.error("%s", error)
+        return EXIT_BUSY
     except (PreflightFailed, AuditsFailed, StatsAPIError, DatabaseUnavailable) as error:
         logger.error("%s", error)
         return EXIT_FAILED

@@ -15,9 +15,10 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import requests
 from nba_api.stats.endpoints import commonteamyears, leaguegamelog, scheduleleaguev2

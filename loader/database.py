@@ -8,8 +8,9 @@ written once with ``%s`` placeholders and runs on both targets.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import dlt

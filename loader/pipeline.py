@@ -20,6 +20,7 @@ import dlt
 from loader.audit import Recorder
 from loader.client import StatsClient
 from loader.database import connect, dlt_destination
+from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
 from loader.settings import Settings
 from loader.source import SyncPlan, nba_stats, plan_sync, schedule_games
@@ -64,9 +65,22 @@ def run_elt(
     client: StatsClient | None = None,
     run_id: str | None = None,
 ) -> RunSummary:
-    """Sync ``settings.season`` and audit it. Raises when the run did not succeed."""
+    """Sync ``settings.season`` and audit it. Raises when the run did not succeed.
+
+    Holds the database's run lock throughout: a second run started meanwhile records a
+    ``skipped`` row and raises RunInProgress instead of interleaving with this one.
+    """
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     recorder = Recorder(settings, run_id)
+    try:
+        with run_lock(settings, settings.lock_wait):
+            return _run_locked(settings, recorder, today or date.today(), client)
+    except RunInProgress as busy:
+        recorder.record("run", f"elt {settings.season}", "skipped", message=str(busy))
+        raise
+
+
+def _run_locked(settings: Settings, recorder: Recorder, today: date, client: StatsClient | None) -> RunSummary:
     summary = RunSummary(run_id=recorder.run_id)
     run_event = recorder.start("run", f"elt {settings.season}",
                                message=f"running as pid {os.getpid()} on {socket.gethostname()}")
@@ -74,7 +88,7 @@ def run_elt(
     client = client or StatsClient(settings)
     try:
         _preflight(settings, client, recorder)
-        _extract_load(settings, client, recorder, summary, today or date.today())
+        _extract_load(settings, client, recorder, summary, today)
         _transform(settings, recorder)
         _audit(settings, recorder, summary)
     except BaseException as error:

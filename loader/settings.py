@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 #: The season types the API knows for game logs, and the digit each one has in a game id.
@@ -108,6 +108,7 @@ class Settings:
     max_retries: int = 5
     backoff_base: float = 2.0
     heartbeat_timeout: float = 5.0
+    lock_wait: float = 0.0
     user_agent: str = DEFAULT_USER_AGENT
 
     @property
@@ -147,6 +148,7 @@ class Settings:
             max_retries=int(_non_negative(env, "NBA_MAX_RETRIES", cls.max_retries)),
             backoff_base=_non_negative(env, "NBA_BACKOFF_BASE", cls.backoff_base),
             heartbeat_timeout=_positive(env, "NBA_HEARTBEAT_TIMEOUT", cls.heartbeat_timeout),
+            lock_wait=_non_negative(env, "NBA_LOCK_WAIT", cls.lock_wait),
             user_agent=env.get("NBA_USER_AGENT", DEFAULT_USER_AGENT),
         )
 

@@ -9,9 +9,10 @@ nothing new (the playoffs in January) is not asked for.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import dlt
 from dlt.common.schema.typing import TColumnSchema

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from loader.settings import Settings
-
 from conftest import query
+
+from loader.settings import Settings
 
 
 def assert_marts_equal_truth(settings: Settings, truth: dict[str, Any]) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import MID_SEASON, SEASON, make_settings, mart_snapshot, query
+from marts import assert_marts_equal_truth
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.pipeline import run_elt
-
-from conftest import MID_SEASON, SEASON, make_settings, mart_snapshot, query
-from marts import assert_marts_equal_truth
 
 ALL_TYPES = ("Regular Season", "PlayIn", "Playoffs")
 
