@@ -61,7 +61,7 @@ class ResultSet:
     def records(self) -> Iterator[dict[str, Any]]:
         """Rows as dicts keyed by header name: the API reorders columns now and then."""
         for row in self.rows:
-            yield dict(zip(self.headers, row))
+            yield dict(zip(self.headers, row, strict=True))
 
 
 def api_date(day: date) -> str:

@@ -159,7 +159,9 @@ def load_raw(
             pipelines_dir=pipelines_dir,
         )
         info = pipeline.run(nba_stats(client, plan, games))
-        row_counts = dict(pipeline.last_trace.last_normalize_info.row_counts)
+        trace = pipeline.last_trace
+        normalize_info = trace.last_normalize_info if trace else None
+        row_counts = dict(normalize_info.row_counts) if normalize_info else {}
     rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
     load_id = info.loads_ids[0] if info.loads_ids else None
     logger.info("loaded %s (load id %s)", rows, load_id)
@@ -201,4 +203,5 @@ def _audit_status(dbt_status: str) -> str:
 
 def _describe(summary: RunSummary) -> str:
     audits = len(summary.audits.nodes) if summary.audits else 0
-    return f"{sum(summary.rows_per_table.values())} raw rows, {summary.api_requests} API requests, {audits} audits passed"
+    rows = sum(summary.rows_per_table.values())
+    return f"{rows} raw rows, {summary.api_requests} API requests, {audits} audits passed"

@@ -189,7 +189,7 @@ def _check_database_url(url: str | None) -> None:
             "write it as postgresql://user:password@host:port/dbname."
         )
     try:
-        parts.port
+        _ = parts.port  # urlsplit checks the port only when asked
     except ValueError as error:
         raise ConfigError(f"DATABASE_URL={redact_url(url)!r} has a bad port: {error}.") from None
 
