@@ -95,9 +95,19 @@ class StatsClient:
     # The endpoints of the nightly sync -------------------------------------------------
 
     def league_game_log(
-        self, season: str, season_type: str, player_or_team: str, date_from: date | None = None
+        self,
+        season: str,
+        season_type: str,
+        player_or_team: str,
+        date_from: date | None = None,
+        require_rows: bool = False,
     ) -> ResultSet:
-        """The season's team (``T``) or player (``P``) game logs of completed games."""
+        """The season's team (``T``) or player (``P``) game logs of completed games.
+
+        ``require_rows``: the schedule says games are final in the window, so an empty
+        ``rowSet`` is one of the API's bad answers (it sends them when it throttles), to be
+        retried like any other, not a quiet night.
+        """
         endpoint = leaguegamelog.LeagueGameLog(
             season=season,
             season_type_all_star=season_type,
@@ -107,7 +117,7 @@ class StatsClient:
             sorter="DATE",
             get_request=False,
         )
-        return self._result_set(endpoint, "LeagueGameLog")
+        return self._result_set(endpoint, "LeagueGameLog", require_rows)
 
     def schedule(self, season: str) -> dict[str, Any]:
         """The season's schedule: nested JSON, ``leagueSchedule.gameDates[].games[]``."""
@@ -128,8 +138,14 @@ class StatsClient:
 
     # Mechanics ---------------------------------------------------------------------
 
-    def _result_set(self, endpoint: Endpoint, name: str) -> ResultSet:
-        body = self._get(endpoint, self._json_with("resultSets"))
+    def _result_set(self, endpoint: Endpoint, name: str, require_rows: bool = False) -> ResultSet:
+        def parse(text: str) -> dict[str, Any]:
+            body = self._json_with("resultSets")(text)
+            if require_rows and not any(result.get("rowSet") for result in body["resultSets"]):
+                raise _Retryable("an empty rowSet although the schedule lists final games")
+            return body
+
+        body = self._get(endpoint, parse)
         response = NBAStatsResponse(response=json.dumps(body), status_code=200, url=None)
         data_sets = response.get_data_sets()
         if name not in data_sets:

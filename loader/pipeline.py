@@ -183,11 +183,18 @@ def _transform(settings: Settings, recorder: Recorder) -> None:
 
 
 def _audit(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
-    result = run_dbt(settings, "test")
+    """Run the audits. dbt's on-run-end hook (macros/record_audit_results.sql) writes one
+    ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
+    previous_run_id = os.environ.get("NBA_RUN_ID")
+    os.environ["NBA_RUN_ID"] = recorder.run_id
+    try:
+        result = run_dbt(settings, "test")
+    finally:
+        if previous_run_id is None:
+            os.environ.pop("NBA_RUN_ID", None)
+        else:
+            os.environ["NBA_RUN_ID"] = previous_run_id
     summary.audits = result
-    for node in result.nodes:
-        recorder.record("audit_check", node.name, _audit_status(node.status), failures=node.failures,
-                        load_id=result.invocation_id, message=node.message)
     if summary.failed_audits:
         raise AuditsFailed(
             f"{len(summary.failed_audits)} audit(s) failed: {', '.join(summary.failed_audits)}; "
@@ -195,10 +202,6 @@ def _audit(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
         )
     if not result.success:
         raise TransformError("dbt test could not run; see logs/dbt/dbt.log")
-
-
-def _audit_status(dbt_status: str) -> str:
-    return {"pass": "success", "warn": "warn", "fail": "fail", "error": "error"}.get(dbt_status, dbt_status)
 
 
 def _describe(summary: RunSummary) -> str:

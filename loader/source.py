@@ -82,6 +82,9 @@ SCHEDULE_COLUMNS: dict[str, str] = {
     "away_team__score": "bigint",
 }
 
+#: ``gameStatus`` of a finished game in the schedule (1 scheduled, 2 live).
+FINAL_STATUS = 3
+
 #: Columns a mart cannot do without: a response that lacks one fails the run by name.
 REQUIRED_LOG_COLUMNS = frozenset({"game_id", "team_id", "game_date", "matchup", "pts"})
 
@@ -97,6 +100,8 @@ class SyncPlan:
     season: str
     season_types: list[str]
     date_from: date | None
+    #: Season types whose window holds games the schedule calls final: their logs can't be empty.
+    final_games_expected: set[str] = field(default_factory=set)
     #: Columns the API sent that the project does not know yet, per raw table.
     new_columns: dict[str, list[str]] = field(default_factory=dict)
 
@@ -119,15 +124,16 @@ def plan_sync(
     date_from = watermark - timedelta(days=lookback_days) if watermark else None
     if not schedule_games:
         return SyncPlan(season, list(season_types), date_from)
-    due = []
+    plan = SyncPlan(season, [], date_from)
     for season_type in season_types:
         digit = SEASON_TYPE_DIGITS[season_type]
-        if any(
-            game["game_id"][2] == digit and _is_due(game, date_from, today)
-            for game in schedule_games
-        ):
-            due.append(season_type)
-    return SyncPlan(season, due, date_from)
+        in_window = [game for game in schedule_games
+                     if game["game_id"][2] == digit and _is_due(game, date_from, today)]
+        if in_window:
+            plan.season_types.append(season_type)
+        if any(game["game_status"] == FINAL_STATUS for game in in_window):
+            plan.final_games_expected.add(season_type)
+    return plan
 
 
 def _is_due(game: dict[str, Any], date_from: date | None, today: date) -> bool:
@@ -195,7 +201,10 @@ def _game_log_records(
     client: StatsClient, plan: SyncPlan, player_or_team: str, table: str, known: dict[str, str]
 ) -> Iterator[list[dict[str, Any]]]:
     for season_type in plan.season_types:
-        result_set = client.league_game_log(plan.season, season_type, player_or_team, plan.date_from)
+        result_set = client.league_game_log(
+            plan.season, season_type, player_or_team, plan.date_from,
+            require_rows=season_type in plan.final_games_expected,
+        )
         check_columns(table, result_set, known, plan)
         logger.info("%s %s %s: %d rows", table, plan.season, season_type, len(result_set.rows))
         context = {"season": plan.season, "season_type": season_type}

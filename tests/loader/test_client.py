@@ -1,0 +1,103 @@
+"""The client against the fake API's faults: what is retried, what fails, and how loudly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fake_stats import FakeStatsAPI
+from loader.client import StatsAPIBlocked, StatsAPIError, StatsClient
+from loader.settings import Settings
+
+from conftest import SEASON
+
+
+def _settings(api: FakeStatsAPI, **env: str) -> Settings:
+    return Settings.from_env({
+        "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASON, "NBA_REQUEST_DELAY": "0",
+        "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01", "NBA_REQUEST_TIMEOUT": "0.5",
+        "NBA_MAX_RETRIES": "3", **env,
+    })
+
+
+@pytest.mark.parametrize("kind", ["429", "500", "502", "503", "slow", "hang", "reset", "html", "truncated"])
+def test_a_transient_fault_is_retried_and_the_answer_is_exact(fake_api: FakeStatsAPI, kind: str) -> None:
+    with StatsClient(_settings(fake_api)) as client:
+        clean = client.league_game_log(SEASON, "Regular Season", "T")
+        fake_api.add_fault("leaguegamelog", kind, times=2, seconds=1.5)
+        fake_api.clear_requests()
+        retried = client.league_game_log(SEASON, "Regular Season", "T")
+    assert retried == clean
+    assert len(fake_api.requests) == 3
+
+
+def test_429_honours_retry_after(fake_api: FakeStatsAPI) -> None:
+    slept: list[float] = []
+    with StatsClient(_settings(fake_api), sleep=slept.append) as client:
+        fake_api.add_fault("leaguegamelog", "429", times=1)
+        client.league_game_log(SEASON, "Regular Season", "T")
+    assert slept == [1.0]
+
+
+def test_a_persistent_fault_fails_with_the_endpoint_and_parameters(fake_api: FakeStatsAPI) -> None:
+    fake_api.add_fault("leaguegamelog", "503", times=10)
+    with StatsClient(_settings(fake_api)) as client, pytest.raises(StatsAPIError) as raised:
+        client.league_game_log(SEASON, "Playoffs", "P")
+    message = str(raised.value)
+    assert "leaguegamelog" in message and "Season=2024-25" in message and "SeasonType=Playoffs" in message
+    assert "HTTP 503" in message and "4 attempts" in message
+    assert len(fake_api.requests) == 4
+
+
+def test_403_is_not_retried_and_says_the_ip_is_blocked(fake_api: FakeStatsAPI) -> None:
+    fake_api.add_fault("leaguegamelog", "403", times=10)
+    with StatsClient(_settings(fake_api)) as client, pytest.raises(StatsAPIBlocked, match="blocking this IP"):
+        client.league_game_log(SEASON, "Regular Season", "T")
+    assert len(fake_api.requests) == 1
+
+
+def test_an_empty_rowset_is_retried_when_the_schedule_expects_rows(fake_api: FakeStatsAPI) -> None:
+    with StatsClient(_settings(fake_api)) as client:
+        fake_api.add_fault("leaguegamelog", "empty", times=1)
+        assert client.league_game_log(SEASON, "Regular Season", "T", require_rows=True).rows
+        fake_api.add_fault("leaguegamelog", "empty", times=1)
+        assert not client.league_game_log(SEASON, "Regular Season", "T").rows
+
+
+def test_result_sets_are_parsed_by_header_name(fake_api: FakeStatsAPI) -> None:
+    with StatsClient(_settings(fake_api)) as client:
+        clean = sorted(map(sorted, map(dict.items, client.league_game_log(SEASON, "Regular Season", "P").records())))
+        fake_api.add_fault("leaguegamelog", "reordered_columns", times=1)
+        shuffled = client.league_game_log(SEASON, "Regular Season", "P")
+    assert shuffled.headers != sorted(shuffled.headers)
+    assert sorted(map(sorted, map(dict.items, shuffled.records()))) == clean
+
+
+def test_every_request_carries_the_browser_headers_and_is_counted(fake_api: FakeStatsAPI) -> None:
+    with StatsClient(_settings(fake_api)) as client:
+        client.heartbeat()
+        client.schedule(SEASON)
+        client.league_game_log(SEASON, "Regular Season", "T")
+        assert client.request_count == 3
+    for request in fake_api.requests:
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        assert headers["user-agent"].startswith("Mozilla/5.0") and "Chrome/" in headers["user-agent"]
+        assert headers["referer"] == "https://www.nba.com/"
+        assert headers["origin"] == "https://www.nba.com"
+        assert headers["accept"].startswith("application/json")
+
+
+def test_pauses_between_requests_stay_within_delay_plus_or_minus_jitter(fake_api: FakeStatsAPI) -> None:
+    with StatsClient(_settings(fake_api, NBA_REQUEST_DELAY="0.3", NBA_REQUEST_JITTER="0.1")) as client:
+        started = time.monotonic()
+        for _ in range(6):
+            client.heartbeat()
+        elapsed = time.monotonic() - started
+    assert len(client.pauses) == 5
+    assert all(0.2 <= pause <= 0.4 for pause in client.pauses)
+    assert len(set(client.pauses)) > 1, "the jitter varies the pauses"
+    arrivals = [request.time for request in fake_api.requests]
+    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+    assert all(gap >= 0.2 for gap in gaps)
+    assert elapsed < 5 * 0.4 + 1.0
