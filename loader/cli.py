@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from loader.client import StatsAPIError, StatsClient
 from loader.database import DatabaseUnavailable
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     elt = commands.add_parser("elt", help="sync the season from the stats API, build the marts, run the audits")
+    elt.add_argument("--resync-season", action="store_true",
+                     help="ignore the watermark: re-fetch the whole season (stat corrections older than the lookback)")
     elt.set_defaults(handler=_elt)
 
     preflight = commands.add_parser("preflight", help="check that the database and the stats API answer")
@@ -61,23 +64,35 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="offline: run the whole ELT against the fake API into demo.duckdb")
     demo.add_argument("--path", default="demo.duckdb", help="the DuckDB file to fill")
     demo.set_defaults(handler=_demo)
+
+    status = commands.add_parser("status", help="the last run, freshness, rows per mart and every audit's last result")
+    status.add_argument("--json", action="store_true", help="print the status as JSON, for machines")
+    status.set_defaults(handler=_status)
+
+    serve = commands.add_parser("serve", help="serve the status as JSON (/api/v1/system/status) and the Pulse page (/)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_serve)
     return parser
 
 
 def _elt(args: argparse.Namespace) -> int:
     from loader.lock import RunInProgress
     from loader.pipeline import AuditsFailed, PreflightFailed, run_elt
+    from loader.source import MissingColumnError
+    from loader.transform import TransformError
 
     settings = Settings.from_env()
     run_id = str(uuid.uuid4())
     set_run_id(run_id)
     logger.info("syncing season %s into %s from %s", settings.season, settings.database_label, settings.base_url)
     try:
-        summary = run_elt(settings, run_id=run_id)
+        summary = run_elt(settings, run_id=run_id, resync_season=args.resync_season)
     except RunInProgress as error:
         logger.error("%s", error)
         return EXIT_BUSY
-    except (PreflightFailed, AuditsFailed, StatsAPIError, DatabaseUnavailable) as error:
+    except (PreflightFailed, AuditsFailed, StatsAPIError, MissingColumnError, DatabaseUnavailable,
+            TransformError) as error:
         logger.error("%s", error)
         return EXIT_FAILED
     except Exception as error:
@@ -114,6 +129,70 @@ def _demo(args: argparse.Namespace) -> int:
     from loader.demo import run_demo
 
     return run_demo(args.path)
+
+
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from loader.status import StatusUnavailable, collect_status
+
+    settings = Settings.from_env()
+    try:
+        status = collect_status(settings)
+    except StatusUnavailable as error:
+        logger.error("%s", error)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    print(_status_table(status))
+    return 0
+
+
+def _status_table(status: dict[str, Any]) -> str:
+    """The status as a person reads it in a terminal: the lights first, then the detail."""
+    last_run, last_sync, freshness = status["last_run"], status["last_successful_sync"], status["freshness"]
+    lines = [
+        f"nba-elt status: {status['health'].upper()}  (season {status['season']}, {status['target']} "
+        f"{status['database']}, as of {status['generated_at']} UTC)",
+        "",
+        f"  last run               {last_run['status'] if last_run else 'none'}"
+        + (f"  {last_run['run_id']}  started {last_run['started_at']}  finished {last_run['finished_at'] or '-'}"
+           f"\n                         {last_run['message'] or ''}" if last_run else ""),
+        f"  last successful sync   {last_sync['finished_at'] if last_sync else 'never'}",
+        f"  latest completed game  {freshness['latest_completed_game_date'] or 'none'}",
+        f"  latest load            {freshness['latest_load_at'] or 'none'}",
+    ]
+    lines += [f"  WARNING: {warning}" for warning in status["warnings"]]
+    lines += ["", "rows per mart"]
+    lines += [
+        f"  nba.{table:<20} {'-' if rows is None else rows:>10}" for table, rows in status["rows_per_mart"].items()
+    ]
+    lines += ["", "audit checks (failing first)"]
+    lines += [
+        f"  {check['status']:<8} {check['name']:<72} failures={'-' if check['failures'] is None else check['failures']}"
+        f"  {check['at']}"
+        for check in status["audit_checks"]
+    ] or ["  none recorded yet"]
+    lines += ["", "recent runs"]
+    lines += [
+        f"  {run['status']:<10} {run['run_id']}  {run['started_at']}  "
+        f"{'-' if run['seconds'] is None else run['seconds']}s  {run['name']}"
+        for run in status["recent_runs"]
+    ] or ["  none recorded yet"]
+    return "\n".join(lines)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from loader.web import create_app
+
+    settings = Settings.from_env()
+    logger.info("the Pulse on http://%s:%d/ (status JSON at /api/v1/system/status), reading %s",
+                args.host, args.port, settings.database_label)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,14 +16,15 @@ from datetime import date
 from typing import Any
 
 import dlt
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from loader.audit import Recorder
-from loader.client import StatsClient
+from loader.client import StatsAPIError, StatsClient
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
 from loader.settings import Settings
-from loader.source import SyncPlan, nba_stats, plan_sync, schedule_games
+from loader.source import MissingColumnError, SyncPlan, nba_stats, plan_sync, schedule_games
 from loader.transform import DbtResult, TransformError, run_dbt
 from loader.watermark import read_watermark
 
@@ -50,7 +51,7 @@ class RunSummary:
     rows_per_table: dict[str, int] = field(default_factory=dict)
     api_requests: int = 0
     audits: DbtResult | None = None
-    new_columns: dict[str, list[str]] = field(default_factory=dict)
+    column_changes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def failed_audits(self) -> list[str]:
@@ -64,8 +65,12 @@ def run_elt(
     today: date | None = None,
     client: StatsClient | None = None,
     run_id: str | None = None,
+    resync_season: bool = False,
 ) -> RunSummary:
     """Sync ``settings.season`` and audit it. Raises when the run did not succeed.
+
+    ``resync_season`` ignores the watermark and re-fetches the whole season, for stat
+    corrections older than the lookback window.
 
     Holds the database's run lock throughout: a second run started meanwhile records a
     ``skipped`` row and raises RunInProgress instead of interleaving with this one.
@@ -74,13 +79,15 @@ def run_elt(
     recorder = Recorder(settings, run_id)
     try:
         with run_lock(settings, settings.lock_wait):
-            return _run_locked(settings, recorder, today or date.today(), client)
+            return _run_locked(settings, recorder, today or date.today(), client, resync_season)
     except RunInProgress as busy:
         recorder.record("run", f"elt {settings.season}", "skipped", message=str(busy))
         raise
 
 
-def _run_locked(settings: Settings, recorder: Recorder, today: date, client: StatsClient | None) -> RunSummary:
+def _run_locked(
+    settings: Settings, recorder: Recorder, today: date, client: StatsClient | None, resync_season: bool
+) -> RunSummary:
     summary = RunSummary(run_id=recorder.run_id)
     run_event = recorder.start("run", f"elt {settings.season}",
                                message=f"running as pid {os.getpid()} on {socket.gethostname()}")
@@ -88,7 +95,7 @@ def _run_locked(settings: Settings, recorder: Recorder, today: date, client: Sta
     client = client or StatsClient(settings)
     try:
         _preflight(settings, client, recorder)
-        _extract_load(settings, client, recorder, summary, today)
+        _extract_load(settings, client, recorder, summary, today, resync_season)
         _transform(settings, recorder)
         _audit(settings, recorder, summary)
     except BaseException as error:
@@ -100,7 +107,7 @@ def _run_locked(settings: Settings, recorder: Recorder, today: date, client: Sta
     finally:
         if own_client:
             client.close()
-    summary.status = "warn" if summary.new_columns else "success"
+    summary.status = "warn" if summary.column_changes else "success"
     recorder.finish(run_event, summary.status, message=_describe(summary),
                     api_requests=client.request_count, rows_per_table=summary.rows_per_table)
     return summary
@@ -114,13 +121,18 @@ def _preflight(settings: Settings, client: StatsClient, recorder: Recorder) -> N
 
 
 def _extract_load(
-    settings: Settings, client: StatsClient, recorder: Recorder, summary: RunSummary, today: date
+    settings: Settings,
+    client: StatsClient,
+    recorder: Recorder,
+    summary: RunSummary,
+    today: date,
+    resync_season: bool,
 ) -> None:
     event = recorder.start("extract_load", f"nba_stats {settings.season}")
     requests_before = client.request_count
     try:
         with connect(settings) as database:
-            watermark = read_watermark(database, settings.season)
+            watermark = None if resync_season else read_watermark(database, settings.season)
         games = schedule_games(client.schedule(settings.season))
         plan = plan_sync(games, settings.season, settings.season_types, watermark,
                          settings.lookback_days, today)
@@ -133,14 +145,14 @@ def _extract_load(
                         api_requests=client.request_count - requests_before)
         raise
     summary.rows_per_table = rows
-    summary.new_columns = plan.new_columns
+    summary.column_changes = plan.column_changes
     summary.api_requests = client.request_count
     recorder.finish(event, "success", rows_per_table=rows, load_id=load_id,
                     api_requests=client.request_count - requests_before,
                     message=f"watermark {watermark}, season types {plan.season_types}, from {plan.date_from}")
-    for table, columns in plan.new_columns.items():
-        recorder.record("audit_check", f"new_columns_{table}", "warn",
-                        message=f"the API sent new column(s) in {table}: {', '.join(columns)}")
+    for table, changes in plan.column_changes.items():
+        recorder.record("audit_check", f"api_columns_{table}", "warn",
+                        message=f"the stats API changed the columns of {table}: {'; '.join(changes)}")
 
 
 def load_raw(
@@ -158,7 +170,10 @@ def load_raw(
             dataset_name=RAW_DATASET,
             pipelines_dir=pipelines_dir,
         )
-        info = pipeline.run(nba_stats(client, plan, games))
+        try:
+            info = pipeline.run(nba_stats(client, plan, games))
+        except PipelineStepFailed as failure:
+            raise _root_cause(failure) from failure
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
@@ -166,6 +181,16 @@ def load_raw(
     load_id = info.loads_ids[0] if info.loads_ids else None
     logger.info("loaded %s (load id %s)", rows, load_id)
     return load_id, rows
+
+
+def _root_cause(failure: PipelineStepFailed) -> BaseException:
+    """The API or column error behind dlt's wrapper, whose one sentence says what happened."""
+    error: BaseException | None = failure
+    while error is not None:
+        if isinstance(error, (StatsAPIError, MissingColumnError)):
+            return error
+        error = error.__cause__ or error.__context__
+    return failure
 
 
 def _transform(settings: Settings, recorder: Recorder) -> None:
@@ -194,7 +219,9 @@ def _audit(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
             os.environ.pop("NBA_RUN_ID", None)
         else:
             os.environ["NBA_RUN_ID"] = previous_run_id
-    summary.audits = result
+    # The hook itself is a node of the run: count it only when it failed (no rows recorded).
+    audits = [node for node in result.nodes if "-on-run-end-" not in node.name or node.status != "success"]
+    summary.audits = DbtResult(result.success, result.invocation_id, audits)
     if summary.failed_audits:
         raise AuditsFailed(
             f"{len(summary.failed_audits)} audit(s) failed: {', '.join(summary.failed_audits)}; "

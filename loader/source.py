@@ -102,8 +102,8 @@ class SyncPlan:
     date_from: date | None
     #: Season types whose window holds games the schedule calls final: their logs can't be empty.
     final_games_expected: set[str] = field(default_factory=set)
-    #: Columns the API sent that the project does not know yet, per raw table.
-    new_columns: dict[str, list[str]] = field(default_factory=dict)
+    #: Columns the API added or dropped, per raw table, as sentences for the audit.
+    column_changes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def plan_sync(
@@ -182,7 +182,12 @@ def _columns(types: dict[str, str]) -> dict[str, TColumnSchema]:
 
 
 def check_columns(table: str, result_set: ResultSet, known: dict[str, str], plan: SyncPlan) -> None:
-    """Fail on a column the marts need that the API dropped; note the new ones it added."""
+    """Fail on a column the marts need that the API dropped; note columns added or dropped.
+
+    A new column is loaded as it comes (dlt adds it to the raw table) and reported; a
+    dropped column that no mart needs loads as null and is reported; a dropped column that
+    a mart needs stops the run before anything is loaded.
+    """
     headers = {header.lower() for header in result_set.headers}
     missing = sorted(REQUIRED_LOG_COLUMNS - headers)
     if missing:
@@ -190,11 +195,11 @@ def check_columns(table: str, result_set: ResultSet, known: dict[str, str], plan
             f"The stats API's {table} response lacks the column(s) {', '.join(c.upper() for c in missing)} "
             "that the marts need: the API's format has changed."
         )
-    extra = sorted(headers - set(known) - set(_CONTEXT_COLUMNS))
-    if extra:
-        logger.warning("%s: the API sent new column(s) %s; they are loaded as they come", table, extra)
-        plan.new_columns.setdefault(table, [])
-        plan.new_columns[table] = sorted(set(plan.new_columns[table]) | set(extra))
+    changes = [f"new column {name.upper()}" for name in sorted(headers - set(known) - set(_CONTEXT_COLUMNS))]
+    changes += [f"column {name.upper()} no longer sent (loaded as null)" for name in sorted(set(known) - headers)]
+    if changes:
+        logger.warning("%s: %s", table, "; ".join(changes))
+        plan.column_changes[table] = sorted(set(plan.column_changes.get(table, [])) | set(changes))
 
 
 def _game_log_records(
