@@ -111,10 +111,10 @@ def test_a_correction_inside_the_lookback_is_picked_up_by_the_next_sync(database
     with FakeStatsAPI(league, now=NIGHT) as api:
         settings = make_settings(database_env, api)
         run_elt(settings, today=NIGHT)
-        # a game two days before the watermark gets one player's points corrected
+        # a game the day before the watermark (inside the lookback) gets one player's points corrected
         game_id, player_id = query(
             settings, "select game_id, player_id from nba.player_game_stats where game_date = %s "
-            "and points >= 10 order by game_id, player_id limit 1", (NIGHT - timedelta(days=3),))[0]
+            "and points >= 10 order by game_id, player_id limit 1", (NIGHT - timedelta(days=2),))[0]
         league.correct_stat(game_id, player_id, -2)
         api.now = NIGHT + timedelta(days=1)
         run_elt(settings, today=api.now)
