@@ -36,19 +36,15 @@ class Database:
     def __init__(self, settings: Settings, read_only: bool = False) -> None:
         self.settings = settings
         self.target = settings.target
-        try:
-            if self.target == "duckdb":
+        if self.target == "duckdb":
+            try:
                 self._duck = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
-            else:
-                self._pg = psycopg2.connect(settings.database_url, connect_timeout=10)
-                self._pg.autocommit = True
-                if read_only:
-                    self._pg.set_session(readonly=True, autocommit=True)
-        except (duckdb.Error, psycopg2.Error) as error:
-            raise DatabaseUnavailable(
-                f"Cannot open the {self.target} database at {settings.database_label}: "
-                f"{_first_line(error)}"
-            ) from None
+            except duckdb.Error as error:
+                raise unavailable(settings, error) from None
+        else:
+            self._pg = connect_postgres(settings)
+            if read_only:
+                self._pg.set_session(readonly=True, autocommit=True)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query(sql, params, fetch=False)
@@ -90,6 +86,22 @@ class Database:
             self._duck.close()
         else:
             self._pg.close()
+
+
+def connect_postgres(settings: Settings) -> psycopg2.extensions.connection:
+    """An autocommit connection to ``DATABASE_URL``, or DatabaseUnavailable in one sentence."""
+    try:
+        connection = psycopg2.connect(settings.database_url, connect_timeout=10)
+    except psycopg2.Error as error:
+        raise unavailable(settings, error) from None
+    connection.autocommit = True
+    return connection
+
+
+def unavailable(settings: Settings, error: BaseException) -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        f"Cannot open the {settings.target} database at {settings.database_label}: {_first_line(error)}"
+    )
 
 
 @contextmanager

@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-import psycopg2
-
+from loader.database import connect_postgres
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -77,18 +76,24 @@ def _try_flock(handle: IO[str]) -> bool:
 
 @contextmanager
 def _advisory_lock(settings: Settings, wait_seconds: float) -> Iterator[None]:
-    connection = psycopg2.connect(settings.database_url, connect_timeout=10)
-    connection.autocommit = True
-    try:
-        def try_lock() -> bool:
-            with connection.cursor() as cursor:
-                cursor.execute("select pg_try_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
-                return bool(cursor.fetchone()[0])
+    connection = connect_postgres(settings)
 
-        _retry_until(try_lock, wait_seconds)
-        yield
+    def call(function: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(f"select {function}(%s)", (ADVISORY_LOCK_KEY,))
+            row = cursor.fetchone()
+            return bool(row and row[0])
+
+    try:
+        _retry_until(lambda: call("pg_try_advisory_lock"), wait_seconds)
+        try:
+            yield
+        finally:
+            # Unlock explicitly: the server releases a closed session's locks only once its
+            # backend has exited, and a run started right after this one could find it held.
+            call("pg_advisory_unlock")
     finally:
-        connection.close()  # ending the session releases the advisory lock
+        connection.close()
 
 
 def _retry_until(attempt: Callable[[], bool], wait_seconds: float) -> None:
