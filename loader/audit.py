@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 STEPS = ("run", "preflight", "extract_load", "transform", "audit_check")
 STATUSES = ("running", "success", "warn", "fail", "error", "skipped")
 
-#: Shared with the dbt on-run-end hook (dbt_project/macros/record_test_results.sql).
+#: Shared with the dbt on-run-end hook (dbt_project/macros/record_audit_results.sql).
 CREATE_AUDIT_TABLE = """
 create table if not exists audit.pipeline_audit (
     event_id varchar(36) primary key,

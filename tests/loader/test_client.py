@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import SEASON
 
 from fake_stats import FakeStatsAPI
 from loader.client import StatsAPIBlocked, StatsAPIError, StatsClient
 from loader.settings import Settings
-
-from conftest import SEASON
 
 
 def _settings(api: FakeStatsAPI, **env: str) -> Settings:

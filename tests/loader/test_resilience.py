@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import SEASON, make_settings, mart_snapshot, query
+from marts import assert_marts_equal_truth
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.client import StatsAPIError
 from loader.pipeline import run_elt
 from loader.source import MissingColumnError
-
-from conftest import SEASON, make_settings, mart_snapshot, query
-from marts import assert_marts_equal_truth
 
 ALL_TYPES = ("Regular Season", "PlayIn", "Playoffs")
 NIGHT = date(2024, 12, 1)

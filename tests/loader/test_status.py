@@ -1,0 +1,179 @@
+"""The flight recorder under trouble: crashes, dead processes, a dead or hanging API, stale data,
+passwords; and what ``nba-elt status`` makes of it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import MID_SEASON, make_settings, query
+
+from fake_stats import FakeStatsAPI
+from loader import pipeline
+from loader.audit import ensure_audit_table, utc_now
+from loader.cli import main
+from loader.database import connect
+from loader.settings import REPO_ROOT, Settings
+from loader.status import collect_status
+
+FAST_API = {"NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01",
+            "NBA_REQUEST_TIMEOUT": "5", "NBA_SEASON": "2024-25"}
+
+
+@pytest.fixture(autouse=True)
+def _root_handlers_restored() -> Iterator[None]:
+    """``main`` configures logging on each call; drop its handlers so none outlives capsys."""
+    before = list(logging.getLogger().handlers)
+    yield
+    for handler in logging.getLogger().handlers[:]:
+        if handler not in before:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def _insert_run(settings: Settings, status: str, started_at: datetime, message: str,
+                finished_at: datetime | None = None) -> str:
+    run_id = str(uuid.uuid4())
+    with connect(settings) as database:
+        ensure_audit_table(database)
+        database.execute(
+            "insert into audit.pipeline_audit (event_id, run_id, step, name, status, started_at, finished_at, "
+            "message) values (%s, %s, 'run', 'elt 2024-25', %s, %s, %s, %s)",
+            (str(uuid.uuid4()), run_id, status, started_at, finished_at, message),
+        )
+    return run_id
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("crash", ["load_raw", "_transform"])
+def test_a_crash_mid_run_closes_the_run_as_error_with_the_traceback(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch, crash: str
+) -> None:
+    settings = make_settings(database_env, fake_api)
+    # GIVEN a step that blows up: an exception in the load, Ctrl-C in the transform
+    error: BaseException = RuntimeError("disk on fire") if crash == "load_raw" else KeyboardInterrupt()
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(pipeline, crash, explode)
+    with pytest.raises(type(error)):
+        pipeline.run_elt(settings, today=MID_SEASON)
+    # THEN the run row is closed as error, the traceback names the cause, and status agrees
+    (status, traceback_text, finished_at), = query(
+        settings, "select status, error_traceback, finished_at from audit.pipeline_audit where step = 'run'")
+    assert status == "error" and finished_at is not None
+    assert type(error).__name__ in traceback_text and "Traceback" in traceback_text
+    assert collect_status(settings)["last_run"]["status"] == "error"
+    assert collect_status(settings)["health"] == "fail"
+
+
+def test_a_running_row_whose_process_is_gone_shows_as_abandoned(
+    database_env: dict[str, str], fake_api: FakeStatsAPI
+) -> None:
+    settings = make_settings(database_env, fake_api)
+    now = utc_now()
+    host = socket.gethostname()
+    alive = _insert_run(settings, "running", now - timedelta(minutes=1), f"running as pid {os.getpid()} on {host}")
+    killed = _insert_run(settings, "running", now - timedelta(minutes=2), f"running as pid {_dead_pid()} on {host}")
+    forgotten = _insert_run(settings, "running", now - timedelta(hours=7), "running as pid 1 on another-host")
+    elsewhere = _insert_run(settings, "running", now - timedelta(hours=1), "running as pid 1 on another-host")
+
+    runs = {run["run_id"]: run["status"] for run in collect_status(settings, now=now)["recent_runs"]}
+
+    assert runs == {alive: "running", killed: "abandoned", forgotten: "abandoned", elsewhere: "running"}
+
+
+def test_status_warns_of_stale_data_only_during_the_season(
+    database_env: dict[str, str], fake_api: FakeStatsAPI
+) -> None:
+    settings = make_settings(database_env, fake_api)
+    synced = datetime(2025, 1, 10, 6, 0)
+    _insert_run(settings, "success", synced - timedelta(minutes=5), "ok", finished_at=synced)
+
+    next_morning = collect_status(settings, now=synced + timedelta(hours=20))
+    three_days_later = collect_status(settings, now=synced + timedelta(days=3))
+    summer = collect_status(settings, now=datetime(2025, 8, 1))
+
+    assert (next_morning["stale"], next_morning["health"]) == (False, "ok")
+    assert three_days_later["stale"] and three_days_later["health"] == "warn"
+    assert any("Stale data" in warning and "3 days" in warning for warning in three_days_later["warnings"])
+    assert not summer["stale"] and not summer["warnings"]
+
+
+@pytest.mark.parametrize("api", ["nothing listens", "hangs"])
+def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fail_row(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], api: str
+) -> None:
+    base_url = f"http://127.0.0.1:{_free_port()}/stats" if api == "nothing listens" else fake_api.base_url
+    if api == "hangs":
+        fake_api.add_fault("commonteamyears", "hang")
+    for key, value in {**database_env, **FAST_API, "NBA_STATS_BASE_URL": base_url,
+                       "NBA_HEARTBEAT_TIMEOUT": "1"}.items():
+        monkeypatch.setenv(key, value)
+
+    started = time.monotonic()
+    exit_code = main(["preflight"])
+    elapsed = time.monotonic() - started
+
+    assert exit_code != 0
+    assert elapsed < 8, f"pre-flight took {elapsed:.1f}s"
+    assert "is unreachable or is blocking this IP" in capsys.readouterr().out
+    settings = Settings.from_env()
+    assert query(settings, "select status from audit.pipeline_audit where step = 'preflight' and name = 'stats_api'"
+                 ) == [("fail",)]
+    checks = {check["name"]: check["status"] for check in collect_status(settings)["preflight_checks"]}
+    assert checks == {"database": "success", "stats_api": "fail"}
+
+
+@pytest.mark.parametrize("target", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_no_password_reaches_the_logs_the_audit_rows_or_the_status(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a DATABASE_URL with a password, a full run and a failing one (a database that does not exist)
+    url = database_env["DATABASE_URL"]
+    assert ":test@" in url
+    log_file = REPO_ROOT / "logs" / "pipeline.log"
+    log_start = log_file.stat().st_size if log_file.exists() else 0
+    for key, value in {**database_env, **FAST_API, "NBA_STATS_BASE_URL": fake_api.base_url}.items():
+        monkeypatch.setenv(key, value)
+    caplog.set_level(logging.INFO)
+    assert main(["elt"]) == 0
+    monkeypatch.setenv("DATABASE_URL", url.rsplit("/", 1)[0] + "/no_such_database")
+    assert main(["preflight"]) != 0
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["status"]) == 0
+    assert main(["status", "--json"]) == 0
+
+    settings = Settings.from_env()
+    audit_rows = query(settings, "select * from audit.pipeline_audit")
+    status = json.dumps(collect_status(settings))
+    printed = capsys.readouterr()
+    log_text = log_file.read_bytes()[log_start:].decode(errors="replace") if log_file.exists() else ""
+    # THEN the password shows nowhere, while the redacted URL does
+    assert "postgres:***@" in printed.out + status
+    for place, text in [("pipeline.log", log_text), ("caplog", caplog.text), ("stdout", printed.out + printed.err),
+                        ("audit rows", repr(audit_rows)), ("status", status)]:
+        assert ":test@" not in text, f"the password leaked into {place}"
