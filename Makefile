@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup elt demo test test-quick lint clean
+.PHONY: help setup elt demo test test-quick lint clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test: ## the whole test suite (DuckDB and PostgreSQL on 127.0.0.1)
 
 test-quick: ## the suite without the slow simulations
 	$(BIN)/pytest -m "not slow"
+
+docs: ## dbt docs of the marts and their lineage, one offline page: dbt_project/target/static_index.html
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir ..
 
 lint: ## ruff and mypy
 	$(BIN)/ruff check loader fake_stats tests

@@ -18,7 +18,8 @@ pivoted as (
         max(case when not is_home then team_id end) as away_team_id,
         max(case when is_home then points end) as home_score,
         max(case when not is_home then points end) as away_score,
-        count(*) as team_rows
+        count(*) as team_rows,
+        max(dlt_load_id) as dlt_load_id
 
     from team_games
     group by game_id

@@ -1,6 +1,19 @@
 -- One row per game of the synced season types: every scheduled game, and every game that
 -- the team game logs hold, completed or not. Completion comes from the logs: a game is
 -- completed once the API publishes its box score.
+-- Incremental: a run re-processes the games whose schedule or team log rows were loaded
+-- after the newest load this table holds (see macros/incremental_games.sql). The loader
+-- re-fetches the season's whole schedule every night, so that is the season's games: a
+-- few hundred rows, and every moved date or status change is caught.
+{{
+    config(
+        materialized='incremental',
+        unique_key='game_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 schedule_games as (
@@ -22,6 +35,10 @@ synced_schedule_games as (
 
 ),
 
+games_to_process as (
+    {{ games_loaded_since([ref('stg_nba_stats__schedule_games'), ref('stg_nba_stats__team_game_logs')]) }}
+),
+
 joined as (
 
     select
@@ -40,11 +57,13 @@ joined as (
         end as winner_team_id,
         games_from_logs.game_id is not null as is_completed,
         coalesce(synced_schedule_games.is_postponed, false) as is_postponed,
-        synced_schedule_games.game_status_text
+        synced_schedule_games.game_status_text,
+        {{ later_load_id('games_from_logs.dlt_load_id', 'synced_schedule_games.dlt_load_id') }} as dlt_load_id
 
     from synced_schedule_games
     full outer join games_from_logs
         on synced_schedule_games.game_id = games_from_logs.game_id
+    where coalesce(games_from_logs.game_id, synced_schedule_games.game_id) in (select game_id from games_to_process)
 
 )
 

@@ -1,4 +1,15 @@
 -- One row per completed game per player: the player's box score line.
+-- Incremental: a run re-processes every row of the games whose player or team log rows
+-- were loaded after the newest load this table holds (see macros/incremental_games.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key=['game_id', 'player_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 player_game_logs as (
@@ -18,6 +29,10 @@ synced_player_game_logs as (
     select * from player_game_logs
     where season_type in {{ synced_season_types() }}
 
+),
+
+games_to_process as (
+    {{ games_loaded_since([ref('stg_nba_stats__player_game_logs'), ref('stg_nba_stats__team_game_logs')]) }}
 ),
 
 with_side as (
@@ -59,6 +74,7 @@ with_side as (
     left join team_games
         on synced_player_game_logs.game_id = team_games.game_id
         and synced_player_game_logs.team_id = team_games.team_id
+    where synced_player_game_logs.game_id in (select game_id from games_to_process)
 
 )
 

@@ -1,4 +1,15 @@
 -- One row per completed game per team: the team's box score, home/away side and opponent.
+-- Incremental: a run re-processes every row of the games whose team log rows were loaded
+-- after the newest load this table holds (see macros/incremental_games.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key=['game_id', 'team_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 team_games as (
@@ -11,6 +22,10 @@ matches as (
 
     select * from {{ ref('int_team_games_pivoted_to_matches') }}
 
+),
+
+games_to_process as (
+    {{ games_loaded_since([ref('stg_nba_stats__team_game_logs')]) }}
 ),
 
 with_opponent as (
@@ -49,6 +64,7 @@ with_opponent as (
     from team_games
     inner join matches
         on team_games.game_id = matches.game_id
+    where team_games.game_id in (select game_id from games_to_process)
 
 )
 

@@ -15,14 +15,14 @@ renamed as (
         -- gameDateEst carries a Z but holds the Eastern date: take the date as written.
         cast(substr(game_date_est, 1, 10) as date) as game_date,
         cast(game_status as {{ dbt.type_int() }}) as game_status_code,
-        game_status_text,
+        cast(game_status_text as {{ dbt.type_string() }}) as game_status_text,
         coalesce(postponed_status = 'P', false) as is_postponed,
         -- Knockout placeholders list team id 0 until the teams are known.
         cast(nullif(home_team__team_id, 0) as {{ dbt.type_bigint() }}) as home_team_id,
         cast(nullif(away_team__team_id, 0) as {{ dbt.type_bigint() }}) as away_team_id,
-        home_team__team_tricode as home_team_abbreviation,
-        away_team__team_tricode as away_team_abbreviation,
-        _dlt_load_id as dlt_load_id
+        cast(home_team__team_tricode as {{ dbt.type_string() }}) as home_team_abbreviation,
+        cast(away_team__team_tricode as {{ dbt.type_string() }}) as away_team_abbreviation,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as dlt_load_id
 
     from source
 

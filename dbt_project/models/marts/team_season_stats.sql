@@ -1,0 +1,89 @@
+-- One row per team per season per season type: box score totals and per-game averages.
+with
+
+team_game_stats as (
+
+    select * from {{ ref('team_game_stats') }}
+
+),
+
+team_game_results as (
+
+    select * from {{ ref('int_team_game_results') }}
+
+),
+
+totals as (
+
+    select
+        team_game_stats.team_id,
+        team_game_stats.season,
+        team_game_stats.season_type,
+        count(*) as games,
+        sum(case when team_game_stats.is_win then 1 else 0 end) as wins,
+        sum(team_game_stats.points) as points,
+        sum(team_game_results.points_against) as points_against,
+        sum(team_game_stats.field_goals_made) as field_goals_made,
+        sum(team_game_stats.field_goals_attempted) as field_goals_attempted,
+        sum(team_game_stats.three_pointers_made) as three_pointers_made,
+        sum(team_game_stats.three_pointers_attempted) as three_pointers_attempted,
+        sum(team_game_stats.free_throws_made) as free_throws_made,
+        sum(team_game_stats.free_throws_attempted) as free_throws_attempted,
+        sum(team_game_stats.offensive_rebounds) as offensive_rebounds,
+        sum(team_game_stats.defensive_rebounds) as defensive_rebounds,
+        sum(team_game_stats.rebounds) as rebounds,
+        sum(team_game_stats.assists) as assists,
+        sum(team_game_stats.steals) as steals,
+        sum(team_game_stats.blocks) as blocks,
+        sum(team_game_stats.turnovers) as turnovers,
+        sum(team_game_stats.personal_fouls) as personal_fouls
+
+    from team_game_stats
+    inner join team_game_results
+        on team_game_stats.game_id = team_game_results.game_id
+        and team_game_stats.team_id = team_game_results.team_id
+    group by team_game_stats.team_id, team_game_stats.season, team_game_stats.season_type
+
+),
+
+final as (
+
+    select
+        team_id,
+        season,
+        season_type,
+        cast(games as integer) as games,
+        cast(wins as integer) as wins,
+        cast(games - wins as integer) as losses,
+        cast(points as integer) as points,
+        cast(points_against as integer) as points_against,
+        cast(field_goals_made as integer) as field_goals_made,
+        cast(field_goals_attempted as integer) as field_goals_attempted,
+        cast(three_pointers_made as integer) as three_pointers_made,
+        cast(three_pointers_attempted as integer) as three_pointers_attempted,
+        cast(free_throws_made as integer) as free_throws_made,
+        cast(free_throws_attempted as integer) as free_throws_attempted,
+        cast(offensive_rebounds as integer) as offensive_rebounds,
+        cast(defensive_rebounds as integer) as defensive_rebounds,
+        cast(rebounds as integer) as rebounds,
+        cast(assists as integer) as assists,
+        cast(steals as integer) as steals,
+        cast(blocks as integer) as blocks,
+        cast(turnovers as integer) as turnovers,
+        cast(personal_fouls as integer) as personal_fouls,
+        cast(points as double precision) / games as points_per_game,
+        cast(points_against as double precision) / games as points_against_per_game,
+        cast(rebounds as double precision) / games as rebounds_per_game,
+        cast(assists as double precision) / games as assists_per_game,
+        cast(steals as double precision) / games as steals_per_game,
+        cast(blocks as double precision) / games as blocks_per_game,
+        cast(turnovers as double precision) / games as turnovers_per_game,
+        cast(field_goals_made as double precision) / nullif(field_goals_attempted, 0) as field_goal_percentage,
+        cast(three_pointers_made as double precision) / nullif(three_pointers_attempted, 0) as three_point_percentage,
+        cast(free_throws_made as double precision) / nullif(free_throws_attempted, 0) as free_throw_percentage
+
+    from totals
+
+)
+
+select * from final

@@ -1,0 +1,46 @@
+"""One database loaded per target for the whole session, for the tests that only read marts.
+
+Running the ELT costs seconds; the test modules that only read the marts import these
+fixtures and share one load of the synthetic season (on DuckDB and on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ADMIN_URL, MID_SEASON, _admin, _postgres_or_skip, make_settings
+
+from fake_stats import FakeStatsAPI, SyntheticLeague
+from loader.pipeline import run_elt
+from loader.settings import Settings
+
+
+@pytest.fixture(scope="session", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def season_database_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """As ``database_env``, but one database for the whole session: only for tests that read."""
+    if request.param == "duckdb":
+        folder: Path = tmp_path_factory.mktemp("warehouse")
+        yield {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(folder / "warehouse.duckdb")}
+        return
+    _postgres_or_skip()
+    name = f"nba_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"create database {name}")
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
+    try:
+        yield {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
+    finally:
+        _admin(f"drop database if exists {name} with (force)")
+
+
+@pytest.fixture(scope="session")
+def loaded_season(season_database_env: dict[str, str], league: SyntheticLeague) -> Iterator[Settings]:
+    """The synthetic season synced once at MID_SEASON; the fake API stays up for the module."""
+    with FakeStatsAPI(league, now=MID_SEASON) as api:
+        settings = make_settings(season_database_env, api)
+        run_elt(settings, today=MID_SEASON)
+        yield settings
