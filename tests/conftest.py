@@ -61,18 +61,28 @@ def target(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_env(target: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment that points a run at a fresh, empty database of the target."""
-    if target == "duckdb":
-        yield {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb")}
-        return
-    name = f"nba_test_{uuid.uuid4().hex[:12]}"
-    _admin(f"create database {name}")
-    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
-    try:
-        yield {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
-    finally:
+def new_database(target: str, tmp_path: Path) -> Iterator[Callable[[], dict[str, str]]]:
+    """A factory of fresh, empty databases of the target; each is dropped after the test."""
+    created: list[str] = []
+
+    def make() -> dict[str, str]:
+        name = f"nba_test_{uuid.uuid4().hex[:12]}"
+        if target == "duckdb":
+            return {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / f"{name}.duckdb")}
+        _admin(f"create database {name}")
+        created.append(name)
+        base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
+        return {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
+
+    yield make
+    for name in created:
         _admin(f"drop database if exists {name} with (force)")
+
+
+@pytest.fixture
+def database_env(new_database: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The environment that points a run at a fresh, empty database of the target."""
+    return new_database()
 
 
 @pytest.fixture(scope="session")

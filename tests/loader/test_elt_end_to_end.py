@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -39,7 +40,9 @@ def test_two_runs_in_a_row_leave_identical_tables(database_env: dict[str, str], 
     assert duplicates == [(0,)]
 
 
-def test_nightly_syncs_over_three_weeks_equal_one_full_load(database_env: dict[str, str], tmp_path) -> None:
+def test_nightly_syncs_over_three_weeks_equal_one_full_load(
+    database_env: dict[str, str], new_database: Callable[[], dict[str, str]]
+) -> None:
     # GIVEN a season synced once, then every night for 22 nights as the fake clock advances
     league = SyntheticLeague([SEASON], seed=11)
     first_night = date(2024, 11, 10)
@@ -49,7 +52,7 @@ def test_nightly_syncs_over_three_weeks_equal_one_full_load(database_env: dict[s
             api.now = first_night + timedelta(days=night)
             run_elt(nightly, today=api.now)
         # THEN the tables equal one full load of the same period into a fresh database
-        full = make_settings({"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / "full.duckdb")}, api)
+        full = make_settings(new_database(), api)
         run_elt(full, today=api.now)
     assert mart_snapshot(nightly) == mart_snapshot(full)
     assert_marts_equal_truth(nightly, league.truth(SEASON, ALL_TYPES, api.now))

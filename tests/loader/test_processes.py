@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_a_second_run_steps_aside_while_one_is_in_progress(
         assert "Another run is in progress" in second.stdout
         output, _ = first.communicate(timeout=300)
         assert first.returncode == 0, output
-    settings = make_settings(database_env, api)
+        settings = make_settings(database_env, api)
     statuses = sorted(status for (status,) in query(
         settings, "select status from audit.pipeline_audit where step = 'run'"))
     assert statuses == ["skipped", "success"]
@@ -73,7 +74,7 @@ def test_a_second_run_steps_aside_while_one_is_in_progress(
 
 
 def test_a_run_killed_mid_load_converges_on_the_next_run(
-    database_env: dict[str, str], league: SyntheticLeague, tmp_path: Path
+    database_env: dict[str, str], new_database: Callable[[], dict[str, str]], league: SyntheticLeague
 ) -> None:
     with FakeStatsAPI(league, now=date(2025, 3, 1)) as api:
         env = _env(database_env, api)
@@ -86,7 +87,7 @@ def test_a_run_killed_mid_load_converges_on_the_next_run(
         assert query(settings, "select status from audit.pipeline_audit where step = 'run'") == [("running",)], \
             "the kill landed mid-run"
         run_elt(settings, today=api.now)
-        clean = make_settings({"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / "clean.duckdb")}, api)
+        clean = make_settings(new_database(), api)
         run_elt(clean, today=api.now)
     assert mart_snapshot(settings) == mart_snapshot(clean)
 
