@@ -42,7 +42,11 @@ def configure_logging(level: int = logging.INFO, log_dir: Path = REPO_ROOT / "lo
     ]
     root = logging.getLogger()
     root.setLevel(level)
+    for handler in [h for h in root.handlers if getattr(h, "nba_elt", False)]:
+        root.removeHandler(handler)  # configured again (tests call main() many times)
+        handler.close()
     for handler in handlers:
+        handler.nba_elt = True  # type: ignore[attr-defined]
         handler.setFormatter(formatter)
         handler.addFilter(context)
         root.addHandler(handler)
