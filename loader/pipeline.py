@@ -24,9 +24,9 @@ from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
 from loader.settings import Settings
-from loader.source import MissingColumnError, SyncPlan, nba_stats, plan_sync, schedule_games
+from loader.source import MissingColumnError, SyncPlan, changed_games, nba_stats, plan_sync, schedule_games
 from loader.transform import DbtResult, TransformError, run_dbt
-from loader.watermark import read_watermark
+from loader.watermark import read_schedule_hashes, read_watermark
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +141,11 @@ def _extract_load(
     try:
         with connect(settings) as database:
             watermark = None if resync_season else read_watermark(database, settings.season)
+            stored_hashes = {} if resync_season else read_schedule_hashes(database, settings.season)
         games = schedule_games(client.schedule(settings.season))
         plan = plan_sync(games, settings.season, settings.season_types, watermark,
                          settings.lookback_days, today)
+        games = changed_games(games, stored_hashes)
         summary.plan = plan
         logger.info("season %s: watermark %s, fetching %s from %s",
                     settings.season, watermark, plan.season_types or "nothing", plan.date_from or "the start")

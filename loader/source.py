@@ -8,6 +8,8 @@ nothing new (the playoffs in January) is not asked for.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +82,7 @@ SCHEDULE_COLUMNS: dict[str, str] = {
     "away_team__team_id": "bigint",
     "away_team__team_tricode": "text",
     "away_team__score": "bigint",
+    "row_hash": "text",
 }
 
 #: ``gameStatus`` of a finished game in the schedule (1 scheduled, 2 live).
@@ -149,13 +152,28 @@ def schedule_game_date(game: dict[str, Any]) -> date:
 
 
 def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flatten ``leagueSchedule.gameDates[].games[]`` into one record per game."""
+    """Flatten ``leagueSchedule.gameDates[].games[]`` into one record per game.
+
+    Each record carries ``row_hash``, a fingerprint of the game as the API sent it, so a
+    night's load can leave out the games that have not changed since they were loaded.
+    """
     season = schedule.get("seasonYear", "")
     games = []
     for game_date in schedule.get("gameDates", []):
         for game in game_date.get("games", []):
-            games.append({**_snake_case_keys(game), "season": season})
+            record = {**_snake_case_keys(game), "season": season}
+            record["row_hash"] = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).hexdigest()
+            games.append(record)
     return games
+
+
+def changed_games(games: list[dict[str, Any]], stored_hashes: dict[str, str]) -> list[dict[str, Any]]:
+    """The games that are new or differ from their stored copy: a night's schedule load.
+
+    Most of a season's 1,300 schedule rows are the same from one night to the next; only
+    games that went final, moved or changed teams need merging again.
+    """
+    return [game for game in games if stored_hashes.get(game["game_id"]) != game["row_hash"]]
 
 
 def _snake_case_keys(value: Any) -> Any:

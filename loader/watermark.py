@@ -1,4 +1,6 @@
-"""The incremental sync's watermark: the latest date with a completed match in the season.
+"""What the database already holds, read before a sync: the watermark and the schedule's fingerprints.
+
+The watermark is the latest date with a completed match in the season.
 
 Read from the mart, not from dlt state, so that the database is the one source of truth:
 a restored backup, a manual ``--full-refresh`` or a deleted dlt working folder all leave a
@@ -26,3 +28,19 @@ def read_watermark(database: Database, season: str) -> date | None:
     if value is None:
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
+    """``game_id -> row_hash`` of the season's schedule rows as last loaded (empty before)."""
+    if not database.table_exists("raw", "schedule_games"):
+        return {}
+    has_hash = database.scalar(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'schedule_games' and column_name = 'row_hash'"
+    )
+    if not has_hash:
+        return {}
+    rows = database.query(
+        "select game_id, row_hash from raw.schedule_games where season = %s and row_hash is not null", (season,)
+    )
+    return {game_id: row_hash for game_id, row_hash in rows}

@@ -83,14 +83,20 @@ def test_the_watermark_ignores_scheduled_games_and_a_game_is_loaded_once_final(
     assert date_froms == {(night - timedelta(days=1) - timedelta(days=3)).strftime("%m/%d/%Y")}
 
 
-def test_a_nightly_sync_in_the_regular_season_makes_three_data_requests(
+def test_a_nightly_sync_in_the_regular_season_makes_three_data_requests_and_merges_what_changed(
     database_env: dict[str, str], fake_api: FakeStatsAPI
 ) -> None:
     settings = make_settings(database_env, fake_api)
     run_elt(settings, today=MID_SEASON)
     fake_api.clear_requests()
     fake_api.now = MID_SEASON + timedelta(days=1)
-    run_elt(settings, today=fake_api.now)
+    summary = run_elt(settings, today=fake_api.now)
+    # The schedule rows merged are the games that changed: those that went final, and future
+    # games whose teams' records moved; the season's earlier, final games are left alone.
+    went_final = query(settings, "select count(*) from nba.matches where game_date = %s", (MID_SEASON,))[0][0]
+    from_tonight = query(settings, "select count(*) from raw.schedule_games where game_date_est >= %s",
+                         (MID_SEASON.isoformat(),))[0][0]
+    assert 0 < went_final <= summary.rows_per_table["schedule_games"] <= from_tonight
     data_requests = sorted(
         (request.endpoint, request.params.get("PlayerOrTeam", ""), request.params.get("SeasonType", ""))
         for request in fake_api.requests if request.endpoint != "commonteamyears"
