@@ -6,13 +6,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import psycopg2
 import pytest
-from conftest import SEASON, make_settings, mart_snapshot, query
+from conftest import ADMIN_URL, SEASON, make_settings, mart_snapshot, query
+from marts import assert_marts_equal_truth
 
 import loader
 from fake_stats import FakeStatsAPI, SyntheticLeague
@@ -121,3 +124,57 @@ def test_postgres_down_at_start_fails_the_preflight_in_seconds(
     assert "Cannot open the postgres database at postgresql://etl:***@127.0.0.1:9/nba" in out
     assert "hunter2" not in out
     assert not fake_api.requests, "no data moved"
+
+
+
+class _BackendKiller(threading.Thread):
+    """Terminates the first backend that inserts into the test database's raw tables."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.database = database_url.rsplit("/", 1)[1]
+        self.killed: list[int] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        connection = psycopg2.connect(ADMIN_URL)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            while not self._stop_event.is_set() and not self.killed:
+                cursor.execute(
+                    "select pid from pg_stat_activity where datname = %s and state = 'active' "
+                    "and pid <> pg_backend_pid() and query ilike 'insert into%%'", (self.database,))
+                for (pid,) in cursor.fetchall():
+                    cursor.execute("select pg_terminate_backend(%s)", (pid,))
+                    self.killed.append(pid)
+                time.sleep(0.005)
+        connection.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)
+
+
+@pytest.mark.parametrize("target", ["postgres"], indirect=True)
+def test_the_loaders_connection_killed_mid_load_ends_in_error_and_the_next_run_completes(
+    database_env: dict[str, str], league: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(league, now=date(2025, 3, 1)) as api:
+        settings = make_settings(database_env, api)
+        killer = _BackendKiller(database_env["DATABASE_URL"])
+        killer.start()
+        try:
+            run_elt(settings, today=api.now, run_id="killed-connection")
+            outcome = "success"  # dlt may retry a job whose connection died, and succeed
+        except Exception:  # noqa: BLE001 - whatever dlt or dbt raised when its connection died
+            outcome = "error"
+        finally:
+            killer.stop()
+        assert killer.killed, "the watcher terminated the loader's connection mid-load"
+        assert query(settings, "select status from audit.pipeline_audit where run_id = 'killed-connection' "
+                               "and step = 'run'") == [(outcome,)]
+        run_elt(settings, today=api.now)
+        truth = league.truth(SEASON, ("Regular Season", "PlayIn", "Playoffs"), api.now)
+    assert_marts_equal_truth(settings, truth)
+    assert query(settings, "select count(*) from (select game_id, player_id from raw.player_game_logs "
+                           "group by game_id, player_id having count(*) > 1) as duplicated") == [(0,)]
