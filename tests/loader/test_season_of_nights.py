@@ -13,12 +13,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from conftest import SEASON, make_settings, mart_snapshot, query
+from marts import assert_marts_equal_truth
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.pipeline import run_elt
-
-from conftest import SEASON, make_settings, mart_snapshot, query
-from marts import assert_marts_equal_truth
 
 FULL_SEASON = os.environ.get("CI") == "true" or os.environ.get("NBA_SIM_FULL_SEASON") == "1"
 TRANSIENT_FAULTS = ["503", "502", "reset", "html", "truncated", "empty", "500"]

@@ -63,20 +63,7 @@ final as (
         cast(games as integer) as games,
         cast(minutes as double precision) as minutes,
         cast(points as integer) as points,
-        cast(field_goals_made as integer) as field_goals_made,
-        cast(field_goals_attempted as integer) as field_goals_attempted,
-        cast(three_pointers_made as integer) as three_pointers_made,
-        cast(three_pointers_attempted as integer) as three_pointers_attempted,
-        cast(free_throws_made as integer) as free_throws_made,
-        cast(free_throws_attempted as integer) as free_throws_attempted,
-        cast(offensive_rebounds as integer) as offensive_rebounds,
-        cast(defensive_rebounds as integer) as defensive_rebounds,
-        cast(rebounds as integer) as rebounds,
-        cast(assists as integer) as assists,
-        cast(steals as integer) as steals,
-        cast(blocks as integer) as blocks,
-        cast(turnovers as integer) as turnovers,
-        cast(personal_fouls as integer) as personal_fouls,
+        {{ counting_stat_totals() }}
         cast(minutes as double precision) / games as minutes_per_game,
         cast(points as double precision) / games as points_per_game,
         cast(rebounds as double precision) / games as rebounds_per_game,
@@ -84,9 +71,7 @@ final as (
         cast(steals as double precision) / games as steals_per_game,
         cast(blocks as double precision) / games as blocks_per_game,
         cast(turnovers as double precision) / games as turnovers_per_game,
-        cast(field_goals_made as double precision) / nullif(field_goals_attempted, 0) as field_goal_percentage,
-        cast(three_pointers_made as double precision) / nullif(three_pointers_attempted, 0) as three_point_percentage,
-        cast(free_throws_made as double precision) / nullif(free_throws_attempted, 0) as free_throw_percentage
+        {{ shooting_percentages() }}
 
     from totals
 
