@@ -78,3 +78,22 @@ def test_a_run_and_plain_dbt_test_and_build_each_record_one_row_per_test(
             assert load_id == invocation_id
             assert started_at is not None and finished_at is not None and started_at <= finished_at
     assert len(_hook_rows(settings, summary.run_id)) == len(run_rows), "earlier rows are untouched"
+
+
+def test_the_hook_creates_the_audit_table_with_the_loaders_ddl_word_for_word() -> None:
+    # The table is created by whichever writes first, the loader or an analyst's plain
+    # `dbt test`; both must create the same table.
+    import re
+    from pathlib import Path
+
+    from loader.audit import CREATE_AUDIT_TABLE
+    from loader.settings import DBT_PROJECT_DIR
+
+    macro = (Path(DBT_PROJECT_DIR) / "macros" / "record_audit_results.sql").read_text()
+    hook_ddl = re.search(r"create table if not exists audit\.pipeline_audit \(.*?\n\s*\);", macro, re.S)
+    assert hook_ddl is not None
+
+    def words(sql: str) -> list[str]:
+        return sql.replace(";", " ").split()
+
+    assert words(hook_ddl.group(0)) == words(CREATE_AUDIT_TABLE)
