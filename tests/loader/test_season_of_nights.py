@@ -36,6 +36,7 @@ def _nights(league: SyntheticLeague) -> list[date]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_a_season_of_nights_stays_within_budget_passes_its_audits_and_equals_a_full_load(
     database_env: dict[str, str], new_database: Callable[[], dict[str, str]]
 ) -> None:
