@@ -7,9 +7,11 @@ leave the marts half-updated on exactly the night the audits have something to s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner
@@ -50,6 +52,7 @@ def run_dbt(settings: Settings, command: str, *extra_args: str) -> DbtResult:
         "--profiles-dir", str(REPO_ROOT),
         "--target", settings.target,
         "--log-path", str(REPO_ROOT / "logs" / "dbt"),
+        "--target-path", str(target_path(settings)),
         *extra_args,
     ]
     logger.info("dbt %s", " ".join([command, *extra_args]))
@@ -64,6 +67,14 @@ def run_dbt(settings: Settings, command: str, *extra_args: str) -> DbtResult:
     invocation_id = _invocation_id(outcome.result)
     nodes = [_node_result(result) for result in results]
     return DbtResult(success=bool(outcome.success), invocation_id=invocation_id, nodes=nodes)
+
+
+def target_path(settings: Settings) -> Path:
+    """dbt's artifacts folder, one per database: two runs against different databases
+    (tests in parallel, a DuckDB and a PostgreSQL job on one host) never share a manifest
+    or a partial-parse cache, while each database keeps its own cache from night to night."""
+    digest = hashlib.sha1(settings.database_label.encode()).hexdigest()[:12]
+    return DBT_PROJECT_DIR / "target" / f"{settings.target}-{digest}"
 
 
 def _release_duckdb_file() -> None:
