@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -237,6 +237,20 @@ def _game_log_records(
         ]
 
 
+def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
+    """The batches, or, when all are empty, dlt's marker that creates the table anyway.
+
+    dlt creates a table only once rows arrive; the dbt staging models select from all
+    three raw tables from the first night on, even one before the season's first game.
+    """
+    rows = 0
+    for batch in batches:
+        rows += len(batch)
+        yield batch
+    if not rows:
+        yield dlt.mark.materialize_table_schema()
+
+
 @dlt.source(name="nba_stats")
 def nba_stats(
     client: StatsClient,
@@ -249,21 +263,21 @@ def nba_stats(
     dlt.current.source_schema().remove_type_detection("iso_timestamp")
 
     yield dlt.resource(
-        games,
+        _materialized([games]),
         name="schedule_games",
         write_disposition="merge",
         primary_key="game_id",
         columns=_columns(SCHEDULE_COLUMNS),
     )
     yield dlt.resource(
-        _game_log_records(client, plan, "T", "team_game_logs", TEAM_LOG_COLUMNS),
+        _materialized(_game_log_records(client, plan, "T", "team_game_logs", TEAM_LOG_COLUMNS)),
         name="team_game_logs",
         write_disposition="merge",
         primary_key=("game_id", "team_id"),
         columns=_columns({**TEAM_LOG_COLUMNS, **_CONTEXT_COLUMNS}),
     )
     yield dlt.resource(
-        _game_log_records(client, plan, "P", "player_game_logs", PLAYER_LOG_COLUMNS),
+        _materialized(_game_log_records(client, plan, "P", "player_game_logs", PLAYER_LOG_COLUMNS)),
         name="player_game_logs",
         write_disposition="merge",
         primary_key=("game_id", "player_id"),
