@@ -6,11 +6,10 @@ import json
 from datetime import date
 
 import pytest
+from conftest import FIXTURES, make_settings, query
 
 from fake_stats import FakeStatsAPI
 from loader.pipeline import AuditsFailed, run_elt
-
-from conftest import FIXTURES, make_settings, query
 
 TEAM_LOG_2018 = FIXTURES / "leaguegamelog" / "Season-2018-19_SeasonType-Regular-Season_PlayerOrTeam-T.json"
 SCHEDULE_2023 = FIXTURES / "scheduleleaguev2" / "Season-2023-24__cdn-scheduleLeagueV2_captured-2023-09-16.json"
