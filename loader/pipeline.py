@@ -20,6 +20,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from loader.audit import Recorder
 from loader.client import StatsAPIError, StatsClient
+from loader.columnar import enable_dlt_columns
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
@@ -163,6 +164,7 @@ def load_raw(
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
     """
+    enable_dlt_columns()
     with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir:
         pipeline = dlt.pipeline(
             pipeline_name="nba_stats",
@@ -171,7 +173,7 @@ def load_raw(
             pipelines_dir=pipelines_dir,
         )
         try:
-            info = pipeline.run(nba_stats(client, plan, games))
+            info = pipeline.run(nba_stats(client, plan, games, settings.load_path))
         except PipelineStepFailed as failure:
             raise _root_cause(failure) from failure
         trace = pipeline.last_trace
