@@ -64,6 +64,11 @@ def result_set_table(result_set: ResultSet, known: Mapping[str, str], context: M
     return pa.table(arrays)
 
 
+def empty_table(types: Mapping[str, str]) -> pa.Table:
+    """A table with no rows and the hinted columns: dlt creates the table from it."""
+    return pa.schema([(name, ARROW_TYPES[data_type]) for name, data_type in types.items()]).empty_table()
+
+
 def _column(values: Sequence[Any], data_type: str | None) -> pa.Array | None:
     if data_type == "date":
         # 'YYYY-MM-DD' (or with a time after it): the day, as the row path's date hint parses it.

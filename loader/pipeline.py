@@ -97,8 +97,8 @@ def _run_locked(
     try:
         _preflight(settings, client, recorder)
         _extract_load(settings, client, recorder, summary, today, resync_season)
-        _transform(settings, recorder)
-        _audit(settings, recorder, summary)
+        build_marts(settings, recorder)
+        run_audits(settings, recorder, summary)
     except BaseException as error:
         summary.status = "fail" if isinstance(error, (AuditsFailed, PreflightFailed)) else "error"
         recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,
@@ -195,7 +195,7 @@ def _root_cause(failure: PipelineStepFailed) -> BaseException:
     return failure
 
 
-def _transform(settings: Settings, recorder: Recorder) -> None:
+def build_marts(settings: Settings, recorder: Recorder) -> None:
     event = recorder.start("transform", "dbt run")
     try:
         result = run_dbt(settings, "run")
@@ -209,7 +209,7 @@ def _transform(settings: Settings, recorder: Recorder) -> None:
                     message=f"{len(result.nodes)} models built")
 
 
-def _audit(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
+def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
     """Run the audits. dbt's on-run-end hook (macros/record_audit_results.sql) writes one
     ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
     previous_run_id = os.environ.get("NBA_RUN_ID")

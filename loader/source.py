@@ -20,7 +20,7 @@ from dlt.common.schema.typing import TColumnSchema
 from dlt.sources import DltResource
 
 from loader.client import ResultSet, StatsClient
-from loader.columnar import result_set_table
+from loader.columnar import empty_table, result_set_table
 from loader.settings import SEASON_TYPE_DIGITS
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,8 @@ class SyncPlan:
     final_games_expected: set[str] = field(default_factory=set)
     #: Columns the API added or dropped, per raw table, as sentences for the audit.
     column_changes: dict[str, list[str]] = field(default_factory=dict)
+    #: Game log rows the API sent, per season type (team and player logs together).
+    rows_fetched: dict[str, int] = field(default_factory=dict)
 
 
 def plan_sync(
@@ -215,6 +217,7 @@ def _game_logs(
         )
         check_columns(table, result_set, known, plan)
         logger.info("%s %s %s: %d rows", table, plan.season, season_type, len(result_set.rows))
+        plan.rows_fetched[season_type] = plan.rows_fetched.get(season_type, 0) + len(result_set.rows)
         context = {"season": plan.season, "season_type": season_type}
         if load_path == "columnar":
             if result_set.rows:
@@ -243,7 +246,8 @@ def nba_stats(
     dlt.current.source_schema().remove_type_detection("iso_timestamp")
 
     yield dlt.resource(
-        games,
+        # No schedule (old seasons): an empty table still creates raw.schedule_games for staging.
+        games or empty_table(SCHEDULE_COLUMNS),
         name="schedule_games",
         write_disposition="merge",
         primary_key="game_id",
