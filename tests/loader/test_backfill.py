@@ -20,6 +20,7 @@ from marts import assert_marts_equal_truth
 import loader
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.backfill import run_backfill, seasons_between
+from loader.database import connect
 from loader.settings import ConfigError
 
 REPO_ROOT = Path(loader.__file__).resolve().parent.parent
@@ -103,7 +104,7 @@ def test_a_season_without_a_schedule_is_loaded_from_its_game_logs_alone(
 
 
 def test_a_backfill_killed_after_its_first_season_resumes_where_it_stopped(
-    database_env: dict[str, str], history: SyntheticLeague, tmp_path: Path
+    database_env: dict[str, str], history: SyntheticLeague
 ) -> None:
     with FakeStatsAPI(history, now=NOW) as api:
         # GIVEN a backfill process killed once the first season is recorded (it asks for the next)
@@ -132,10 +133,13 @@ def test_a_backfill_killed_after_its_first_season_resumes_where_it_stopped(
         resumed = {season for season, _, _ in _data_requests(api)}
 
         # THEN it skips the recorded season and ends where an uninterrupted backfill does
-        uninterrupted = make_settings({"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / "once.duckdb")}, api)
-        run_backfill(uninterrupted, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
+        resumed_marts = mart_snapshot(settings)
+        resumed_raw = query(settings, "select count(*) from raw.player_game_logs")
+        with connect(settings) as database:  # the same target, emptied, for the uninterrupted run
+            for schema in ("raw", "nba", "audit"):
+                database.execute(f"drop schema {schema} cascade")
+        run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
     assert resumed == set(SEASONS[1:])
-    assert mart_snapshot(settings) == mart_snapshot(uninterrupted)
-    assert query(settings, "select count(*) from raw.player_game_logs") == \
-        query(uninterrupted, "select count(*) from raw.player_game_logs")
+    assert resumed_marts == mart_snapshot(settings)
+    assert resumed_raw == query(settings, "select count(*) from raw.player_game_logs")
     assert_marts_equal_truth(settings, _truth(history, SEASONS))
