@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup elt demo test test-quick lint clean docs
+.PHONY: help setup elt demo test test-quick lint docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -30,8 +30,11 @@ docs: ## dbt docs of the marts and their lineage, one offline page: dbt_project/
 	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir ..
 
 lint: ## ruff and mypy
-	$(BIN)/ruff check loader fake_stats tests
+	$(BIN)/ruff check loader fake_stats tests benchmarks
 	$(BIN)/mypy
+
+bench: ## benchmarks of the 30-season backfill and the nightly sync -> benchmarks/RESULTS.md (~10 min)
+	$(BIN)/python benchmarks/run.py
 
 clean: ## remove build output, logs and local DuckDB files
 	rm -rf dbt_project/target dbt_project/logs logs .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -50,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="ignore the watermark: re-fetch the whole season (stat corrections older than the lookback)")
     elt.set_defaults(handler=_elt)
 
+    backfill = commands.add_parser(
+        "backfill", help="load every season from --from to --to (resumable), then build and audit the marts")
+    backfill.add_argument("--from", dest="first", default="1946-47", help="the oldest season, e.g. 1946-47")
+    backfill.add_argument("--to", dest="last", default=None, help="the newest season (default: NBA_SEASON)")
+    backfill.add_argument("--season-types", default=None,
+                          help="comma-separated, e.g. 'Regular Season,Playoffs' (default: NBA_SEASON_TYPES)")
+    backfill.set_defaults(handler=_backfill)
+
     preflight = commands.add_parser("preflight", help="check that the database and the stats API answer")
     preflight.set_defaults(handler=_preflight)
 
@@ -99,6 +107,36 @@ def _elt(args: argparse.Namespace) -> int:
         logger.exception("the run failed: %s", error)
         return EXIT_FAILED
     logger.info("run %s: %s; %d API requests; rows %s", run_id, summary.status, summary.api_requests,
+                summary.rows_per_table)
+    return 0
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from loader.backfill import run_backfill
+    from loader.lock import RunInProgress
+    from loader.pipeline import AuditsFailed
+    from loader.settings import parse_season_types
+    from loader.source import MissingColumnError
+    from loader.transform import TransformError
+
+    settings = Settings.from_env()
+    season_types = parse_season_types(args.season_types) if args.season_types else None
+    run_id = str(uuid.uuid4())
+    set_run_id(run_id)
+    logger.info("backfilling %s to %s into %s from %s", args.first, args.last or settings.season,
+                settings.database_label, settings.base_url)
+    try:
+        summary = run_backfill(settings, args.first, args.last, season_types, run_id=run_id)
+    except RunInProgress as error:
+        logger.error("%s", error)
+        return EXIT_BUSY
+    except (AuditsFailed, StatsAPIError, MissingColumnError, DatabaseUnavailable, TransformError) as error:
+        logger.error("%s", error)
+        return EXIT_FAILED
+    except Exception as error:
+        logger.exception("the backfill failed: %s", error)
+        return EXIT_FAILED
+    logger.info("backfill %s: %s; %d API requests; rows %s", run_id, summary.status, summary.api_requests,
                 summary.rows_per_table)
     return 0
 

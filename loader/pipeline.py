@@ -20,6 +20,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from loader.audit import Recorder
 from loader.client import StatsAPIError, StatsClient
+from loader.columnar import enable_dlt_columns
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
@@ -66,12 +67,12 @@ def run_elt(
     client: StatsClient | None = None,
     run_id: str | None = None,
     resync_season: bool = False,
-    run_audits: bool = True,
+    audit: bool = True,
 ) -> RunSummary:
     """Sync ``settings.season`` and audit it. Raises when the run did not succeed.
 
     ``resync_season`` ignores the watermark and re-fetches the whole season, for stat
-    corrections older than the lookback window. ``run_audits=False`` leaves ``dbt test``
+    corrections older than the lookback window. ``audit=False`` leaves ``dbt test``
     out, for simulations that audit once a week rather than every night.
 
     Holds the database's run lock throughout: a second run started meanwhile records a
@@ -81,7 +82,7 @@ def run_elt(
     recorder = Recorder(settings, run_id)
     try:
         with run_lock(settings, settings.lock_wait):
-            return _run_locked(settings, recorder, today or date.today(), client, resync_season, run_audits)
+            return _run_locked(settings, recorder, today or date.today(), client, resync_season, audit)
     except RunInProgress as busy:
         recorder.record("run", f"elt {settings.season}", "skipped", message=str(busy))
         raise
@@ -93,7 +94,7 @@ def _run_locked(
     today: date,
     client: StatsClient | None,
     resync_season: bool,
-    run_audits: bool,
+    audit: bool,
 ) -> RunSummary:
     summary = RunSummary(run_id=recorder.run_id)
     run_event = recorder.start("run", f"elt {settings.season}",
@@ -103,9 +104,9 @@ def _run_locked(
     try:
         _preflight(settings, client, recorder)
         _extract_load(settings, client, recorder, summary, today, resync_season)
-        _transform(settings, recorder)
-        if run_audits:
-            _audit(settings, recorder, summary)
+        build_marts(settings, recorder)
+        if audit:
+            run_audits(settings, recorder, summary)
     except BaseException as error:
         summary.status = "fail" if isinstance(error, (AuditsFailed, PreflightFailed)) else "error"
         recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,
@@ -173,6 +174,7 @@ def load_raw(
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
     """
+    enable_dlt_columns()
     with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir:
         pipeline = dlt.pipeline(
             pipeline_name="nba_stats",
@@ -181,7 +183,7 @@ def load_raw(
             pipelines_dir=pipelines_dir,
         )
         try:
-            info = pipeline.run(nba_stats(client, plan, games))
+            info = pipeline.run(nba_stats(client, plan, games, settings.load_path))
         except PipelineStepFailed as failure:
             raise _root_cause(failure) from failure
         trace = pipeline.last_trace
@@ -203,7 +205,7 @@ def _root_cause(failure: PipelineStepFailed) -> BaseException:
     return failure
 
 
-def _transform(settings: Settings, recorder: Recorder) -> None:
+def build_marts(settings: Settings, recorder: Recorder) -> None:
     event = recorder.start("transform", "dbt run")
     try:
         result = run_dbt(settings, "run")
@@ -217,7 +219,7 @@ def _transform(settings: Settings, recorder: Recorder) -> None:
                     message=f"{len(result.nodes)} models built")
 
 
-def _audit(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
+def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
     """Run the audits. dbt's on-run-end hook (macros/record_audit_results.sql) writes one
     ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
     previous_run_id = os.environ.get("NBA_RUN_ID")

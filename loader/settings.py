@@ -26,6 +26,8 @@ SEASON_TYPE_DIGITS: dict[str, str] = {
 }
 SYNCABLE_SEASON_TYPES = ("Regular Season", "PlayIn", "Playoffs")
 DEFAULT_SEASON_TYPES = "Regular Season,PlayIn,Playoffs"
+#: How game logs reach dlt: Arrow tables (the default) or one dict per row (for comparison).
+LOAD_PATHS = ("columnar", "rows")
 
 #: What a desktop Chrome on nba.com sends. stats.nba.com drops or stalls requests that
 #: look scripted, so these go on every request; they live here so they can change
@@ -110,6 +112,7 @@ class Settings:
     heartbeat_timeout: float = 5.0
     lock_wait: float = 0.0
     user_agent: str = DEFAULT_USER_AGENT
+    load_path: str = "columnar"
 
     @property
     def headers(self) -> dict[str, str]:
@@ -134,6 +137,9 @@ class Settings:
             _check_database_url(database_url)
         season = env.get("NBA_SEASON") or season_in_progress(dt.date.today())
         season_start_year(season)
+        load_path = env.get("NBA_LOAD_PATH", cls.load_path).strip().lower()
+        if load_path not in LOAD_PATHS:
+            raise ConfigError(f"NBA_LOAD_PATH={load_path!r} is not a load path: use 'columnar' or 'rows'.")
         return cls(
             target=target,
             duckdb_path=_duckdb_path(env.get("NBA_DUCKDB_PATH", "nba.duckdb"), target),
@@ -150,6 +156,7 @@ class Settings:
             heartbeat_timeout=_positive(env, "NBA_HEARTBEAT_TIMEOUT", cls.heartbeat_timeout),
             lock_wait=_non_negative(env, "NBA_LOCK_WAIT", cls.lock_wait),
             user_agent=env.get("NBA_USER_AGENT", DEFAULT_USER_AGENT),
+            load_path=load_path,
         )
 
     def dbt_environment(self) -> dict[str, str]:

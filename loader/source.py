@@ -17,10 +17,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema
 from dlt.sources import DltResource
 
 from loader.client import ResultSet, StatsClient
+from loader.columnar import result_set_table
 from loader.settings import SEASON_TYPE_DIGITS
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ class SyncPlan:
     final_games_expected: set[str] = field(default_factory=set)
     #: Columns the API added or dropped, per raw table, as sentences for the audit.
     column_changes: dict[str, list[str]] = field(default_factory=dict)
+    #: Game log rows the API sent, per season type (team and player logs together).
+    rows_fetched: dict[str, int] = field(default_factory=dict)
 
 
 def plan_sync(
@@ -220,9 +224,10 @@ def check_columns(table: str, result_set: ResultSet, known: dict[str, str], plan
         plan.column_changes[table] = sorted(set(plan.column_changes.get(table, [])) | set(changes))
 
 
-def _game_log_records(
-    client: StatsClient, plan: SyncPlan, player_or_team: str, table: str, known: dict[str, str]
-) -> Iterator[list[dict[str, Any]]]:
+def _game_logs(
+    client: StatsClient, plan: SyncPlan, player_or_team: str, table: str, known: dict[str, str], load_path: str
+) -> Iterator[pa.Table | list[dict[str, Any]]]:
+    """One item per season type: an Arrow table (``columnar``) or a list of dicts (``rows``)."""
     for season_type in plan.season_types:
         result_set = client.league_game_log(
             plan.season, season_type, player_or_team, plan.date_from,
@@ -230,7 +235,12 @@ def _game_log_records(
         )
         check_columns(table, result_set, known, plan)
         logger.info("%s %s %s: %d rows", table, plan.season, season_type, len(result_set.rows))
+        plan.rows_fetched[season_type] = plan.rows_fetched.get(season_type, 0) + len(result_set.rows)
         context = {"season": plan.season, "season_type": season_type}
+        if load_path == "columnar":
+            if result_set.rows:
+                yield result_set_table(result_set, known, context)
+            continue
         yield [
             {**{key.lower(): value for key, value in record.items()}, **context}
             for record in result_set.records()
@@ -256,8 +266,13 @@ def nba_stats(
     client: StatsClient,
     plan: SyncPlan,
     games: list[dict[str, Any]],
+    load_path: str = "columnar",
 ) -> Iterator[DltResource]:
-    """The schedule and game logs of ``plan.season`` as three resources in dataset ``raw``."""
+    """The schedule and game logs of ``plan.season`` as three resources in dataset ``raw``.
+
+    ``load_path``: game logs as Arrow tables (``columnar``, see loader.columnar) or as one
+    dict per row (``rows``); both load the same tables.
+    """
     # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
     # become a UTC timestamp, and staging does every cast explicitly.
     dlt.current.source_schema().remove_type_detection("iso_timestamp")
@@ -270,14 +285,14 @@ def nba_stats(
         columns=_columns(SCHEDULE_COLUMNS),
     )
     yield dlt.resource(
-        _materialized(_game_log_records(client, plan, "T", "team_game_logs", TEAM_LOG_COLUMNS)),
+        _materialized(_game_logs(client, plan, "T", "team_game_logs", TEAM_LOG_COLUMNS, load_path)),
         name="team_game_logs",
         write_disposition="merge",
         primary_key=("game_id", "team_id"),
         columns=_columns({**TEAM_LOG_COLUMNS, **_CONTEXT_COLUMNS}),
     )
     yield dlt.resource(
-        _materialized(_game_log_records(client, plan, "P", "player_game_logs", PLAYER_LOG_COLUMNS)),
+        _materialized(_game_logs(client, plan, "P", "player_game_logs", PLAYER_LOG_COLUMNS, load_path)),
         name="player_game_logs",
         write_disposition="merge",
         primary_key=("game_id", "player_id"),

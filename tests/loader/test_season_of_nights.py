@@ -56,7 +56,7 @@ def test_a_season_of_nights_stays_within_budget_passes_its_audits_and_equals_a_f
             if index % 25 == 12:
                 _correct_a_recent_game(league, night)
             audit_tonight = index % 7 == 6 or night == nights[-1]
-            summary = run_elt(settings, today=night, run_audits=audit_tonight)
+            summary = run_elt(settings, today=night, audit=audit_tonight)
             audited += audit_tonight
             assert summary.plan is not None
             data_requests = sum(1 for request in api.requests if request.endpoint != "commonteamyears")

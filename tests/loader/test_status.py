@@ -65,7 +65,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.parametrize("crash", ["load_raw", "_transform"])
+@pytest.mark.parametrize("crash", ["load_raw", "build_marts"])
 def test_a_crash_mid_run_closes_the_run_as_error_with_the_traceback(
     database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch, crash: str
 ) -> None:

@@ -1,0 +1,288 @@
+"""Benchmarks of the history backfill and the nightly sync; writes benchmarks/RESULTS.md.
+
+Every figure is measured in one run, side by side with the figure it is compared to,
+and reported as a ratio: the machine is shared and noisy, absolute seconds are not.
+The fake stats API runs in a process of its own so that serving JSON does not share the
+loader's interpreter.
+
+    python benchmarks/run.py [--seasons 30] [--rows-seasons 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from loader.client import StatsClient  # noqa: E402
+from loader.database import connect  # noqa: E402
+from loader.pipeline import load_raw, run_elt  # noqa: E402
+from loader.settings import SYNCABLE_SEASON_TYPES, Settings, format_season  # noqa: E402
+from loader.source import PLAYER_LOG_COLUMNS, TEAM_LOG_COLUMNS, plan_sync, schedule_games  # noqa: E402
+
+LAST_SEASON = "2025-26"
+#: The fake clock: mid-season 2025-26, so the nightly sync has a season in progress.
+NOW = date(2026, 2, 1)
+_DUCKDB_TYPES = {"text": "varchar", "bigint": "bigint", "double": "double", "date": "date"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seasons", type=int, default=30)
+    parser.add_argument("--rows-seasons", type=int, default=3,
+                        help="seasons for the columnar/rows comparison (the row path is slow)")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+    seasons = [format_season(int(LAST_SEASON[:4]) - back) for back in range(args.seasons - 1, -1, -1)]
+    work = Path(tempfile.mkdtemp(prefix="nba-elt-bench-"))
+    server = _start_fake_api(seasons)
+    try:
+        base_url = server.stdout.readline().strip().rsplit(" ", 1)[-1]  # type: ignore[union-attr]
+        figures = _measure(seasons, args.rows_seasons, base_url, work)
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    args.output.write_text(_report(figures, args))
+    print(args.output.read_text())
+
+
+def _start_fake_api(seasons: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "fake_stats", "--port", "0", "--seasons", ",".join(seasons), "--now", NOW.isoformat()],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+
+
+def _settings(base_url: str, path: Path, **extra: str) -> Settings:
+    return Settings.from_env({
+        "NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(path), "NBA_STATS_BASE_URL": base_url,
+        "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", **extra,
+    })
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path) -> dict[str, Any]:
+    figures: dict[str, Any] = {"seasons": seasons, "rows_seasons": seasons[-rows_seasons:]}
+    print(f"saving the response bodies of {len(seasons)} seasons ...", flush=True)
+    bodies = work / "bodies"
+    figures["body_bytes"] = _save_bodies(base_url, seasons, bodies)
+
+    print("(a) DuckDB read_json of the saved bodies ...", flush=True)
+    figures["read_json_seconds"], figures["read_json_rows"] = _timed(lambda: _read_json(bodies, work / "json.duckdb"))
+    print("(a) extract-load of the same seasons, columnar ...", flush=True)
+    figures["load_seconds"], figures["load_rows"] = _timed(
+        lambda: _extract_load(_settings(base_url, work / "columnar.duckdb"), seasons))
+
+    print(f"(e) columnar against rows on {rows_seasons} seasons ...", flush=True)
+    for path in ("columnar", "rows"):
+        figures[f"{path}_small_seconds"], _ = _timed(functools.partial(
+            _extract_load, _settings(base_url, work / f"{path}-small.duckdb", NBA_LOAD_PATH=path),
+            figures["rows_seasons"]))
+
+    print("(c) the whole backfill in a child process ...", flush=True)
+    history = work / "history.duckdb"
+    figures.update(_backfill_child(base_url, history, seasons))
+    figures["requests_per_season"] = _backfill_requests(_settings(base_url, history))
+
+    print("(b) the nightly sync on 30 seasons of history and on 1 ...", flush=True)
+    one = _settings(base_url, work / "one.duckdb")
+    run_elt(one, today=NOW)
+    nightly: dict[str, list[float]] = {"history": [], "one": []}
+    requests_per_night: list[dict[str, int]] = []
+    for _ in range(3):
+        for name, settings in (("history", _settings(base_url, history)), ("one", one)):
+            with StatsClient(settings) as client:
+                seconds, _ = _timed(functools.partial(run_elt, settings, today=NOW, client=client))
+                requests_per_night.append(dict(client.requests_by_endpoint))
+            nightly[name].append(seconds)
+    figures["nightly"] = nightly
+    figures["nightly_requests"] = requests_per_night[-1]
+    return figures
+
+
+def _save_bodies(base_url: str, seasons: list[str], folder: Path) -> int:
+    """Each leaguegamelog and schedule body as the API sent it, one file per request."""
+    folder.mkdir(parents=True)
+    size = 0
+    with requests.Session() as session:
+        for season in seasons:
+            calls = [("scheduleleaguev2", {"LeagueID": "00", "Season": season}, f"schedule_{season}.json")]
+            calls += [
+                ("leaguegamelog", {"LeagueID": "00", "Season": season, "SeasonType": season_type,
+                                   "PlayerOrTeam": player_or_team, "Direction": "ASC", "Sorter": "DATE",
+                                   "Counter": "0", "DateFrom": "", "DateTo": ""},
+                 f"log_{player_or_team}_{season}_{season_type.replace(' ', '')}.json")
+                for season_type in SYNCABLE_SEASON_TYPES for player_or_team in ("T", "P")
+            ]
+            for endpoint, params, name in calls:
+                response = session.get(f"{base_url}/{endpoint}", params=params, timeout=60)
+                response.raise_for_status()
+                (folder / name).write_bytes(response.content)
+                size += len(response.content)
+    return size
+
+
+def _log_select(columns: dict[str, str], headers: list[str]) -> str:
+    """Select each header's value out of the JSON row, cast as the loader's column hints say."""
+    parts = []
+    for index, header in enumerate(headers):
+        name = header.lower()
+        cast = _DUCKDB_TYPES.get(columns.get(name, "text"), "varchar")
+        parts.append(f"cast(row_values[{index + 1}] ->> '$' as {cast}) as {name}")
+    return ", ".join(parts)
+
+
+def _read_json(bodies: Path, path: Path) -> int:
+    """DuckDB alone: read the saved bodies into the three raw tables, unnesting resultSets/rowSet."""
+    first = {kind: json.loads(next(bodies.glob(f"log_{kind}_*")).read_text())["resultSets"][0]["headers"]
+             for kind in ("T", "P")}
+    with duckdb.connect(str(path)) as database:
+        for kind, table, columns in (("T", "team_game_logs", TEAM_LOG_COLUMNS),
+                                     ("P", "player_game_logs", PLAYER_LOG_COLUMNS)):
+            database.execute(f"""
+                create table {table} as
+                with result_sets as (
+                    select unnest(resultSets) as result_set
+                    from read_json('{bodies}/log_{kind}_*.json', maximum_object_size = 1000000000,
+                                   columns = {{resultSets: 'struct(name varchar, headers varchar[], rowSet json[])[]'}})
+                ),
+                rows as (select unnest(result_set.rowSet) as row_json from result_sets),
+                typed as (select cast(row_json as json[]) as row_values from rows)
+                select {_log_select(columns, first[kind])} from typed
+            """)
+        database.execute(f"""
+            create table schedule_games as
+            with schedules as (
+                select unnest(leagueSchedule.gameDates) as game_date
+                from read_json('{bodies}/schedule_*.json', maximum_object_size = 1000000000)
+            ),
+            games as (select unnest(game_date.games) as game from schedules)
+            select unnest(game) from games
+        """)
+        return sum(database.execute(f"select count(*) from {table}").fetchone()[0]  # type: ignore[index]
+                   for table in ("team_game_logs", "player_game_logs", "schedule_games"))
+
+
+def _extract_load(settings: Settings, seasons: list[str]) -> int:
+    """Raw only: per season one schedule, the plan, one dlt load (what the backfill does, minus dbt)."""
+    rows = 0
+    with StatsClient(settings) as client:
+        for season in seasons:
+            games = schedule_games(client.schedule(season))
+            plan = plan_sync(games, season, settings.season_types, None, settings.lookback_days, NOW)
+            rows += sum(load_raw(settings, client, plan, games)[1].values())
+    return rows
+
+
+def _backfill_child(base_url: str, path: Path, seasons: list[str]) -> dict[str, Any]:
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
+        "NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(path), "NBA_STATS_BASE_URL": base_url,
+        "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0",
+    }
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "loader", "backfill", "--from", seasons[0], "--to", seasons[-1]],
+                             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"the backfill exited with {child.returncode}")
+    return {"backfill_seconds": time.perf_counter() - started,
+            "backfill_max_rss_bytes": usage.ru_maxrss * 1024}  # ru_maxrss is in KiB on Linux
+
+
+def _backfill_requests(settings: Settings) -> dict[str, int]:
+    with connect(settings) as database:
+        rows = database.query("select name, api_requests from audit.pipeline_audit where step = 'extract_load'")
+    return {name.split(" ", 1)[1]: requests for name, requests in rows}
+
+
+def _machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
+    return {"nproc": str(os.cpu_count()), "memory": f"{memory_kib / 2**20:.1f} GiB", "cpu": cpu,
+            "python": platform.python_version()}
+
+
+def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
+    machine = _machine()
+    seasons = figures["seasons"]
+    load_ratio = figures["load_seconds"] / figures["read_json_seconds"]
+    history, one = statistics.median(figures["nightly"]["history"]), statistics.median(figures["nightly"]["one"])
+    nightly_ratio = history / one
+    rss_gib = figures["backfill_max_rss_bytes"] / 2**30
+    path_ratio = figures["rows_small_seconds"] / figures["columnar_small_seconds"]
+    per_season = figures["requests_per_season"]
+    season_types = len(SYNCABLE_SEASON_TYPES)
+    worst = max(per_season.values()) if per_season else 0
+    nightly_requests = figures["nightly_requests"]
+    data_requests = sum(count for endpoint, count in nightly_requests.items() if endpoint != "commonteamyears")
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    return f"""# Benchmarks
+
+Written by `make bench` (`{sys.executable} benchmarks/run.py --seasons {args.seasons} \
+--rows-seasons {args.rows_seasons}`) on {time.strftime('%Y-%m-%d %H:%M')}.
+Each comparison is measured side by side in the same run; the machine is shared, so read the ratios.
+
+Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} memory, Python {machine['python']}.
+Data: {len(seasons)} synthetic seasons ({seasons[0]} to {seasons[-1]}), every season type \
+({', '.join(SYNCABLE_SEASON_TYPES)}); the fake clock at {NOW} (mid-season {LAST_SEASON}); the fake stats API in
+its own process on loopback, pacing off; target DuckDB.
+
+| figure | measured | target | |
+|---|---|---|---|
+| (a) extract-load of {len(seasons)} seasons, raw only (columnar) vs DuckDB `read_json` of the same saved bodies \
+| {figures['load_seconds']:.1f} s vs {figures['read_json_seconds']:.1f} s: **{load_ratio:.1f}x** | ≤ 3x | \
+{met(load_ratio <= 3)} |
+| (b) nightly sync (extract, load, dbt run + test), {len(seasons)} seasons of history vs 1 (median of 3 each) \
+| {history:.1f} s vs {one:.1f} s: **{nightly_ratio:.2f}x** | ≤ 1.5x | {met(nightly_ratio <= 1.5)} |
+| (c) peak memory (max RSS) of the {len(seasons)}-season backfill (`nba-elt backfill`, child process, \
+{figures['backfill_seconds']:.0f} s incl. dbt) | **{rss_gib:.2f} GiB** | < 1 GiB | {met(rss_gib < 1)} |
+| (d) requests of a nightly sync in the regular season | {data_requests} data + \
+{nightly_requests.get('commonteamyears', 0)} heartbeat ({nightly_requests}) | 3 + heartbeat \
+| {met(data_requests == 3)} |
+| (d) requests per season of the backfill ({season_types} season types) | at most {worst} per season \
+= {worst / season_types:.2f} per season and type | ≤ 3 per season and type | {met(worst <= 3 * season_types)} |
+| (e) extract-load, row-by-row vs columnar ({len(figures['rows_seasons'])} seasons, \
+{', '.join(figures['rows_seasons'])}) | {figures['rows_small_seconds']:.1f} s vs \
+{figures['columnar_small_seconds']:.1f} s: **columnar {path_ratio:.1f}x faster** | | |
+
+Raw rows loaded in (a): {figures['load_rows']:,} by the loader, {figures['read_json_rows']:,} by `read_json`;
+response bodies {figures['body_bytes'] / 2**20:.0f} MiB. Nightly runs, seconds: history \
+{[round(value, 1) for value in figures['nightly']['history']]}, one season \
+{[round(value, 1) for value in figures['nightly']['one']]}.
+"""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""``nba-elt backfill``: many seasons from the season-level endpoints, resumable after a kill."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_settings, mart_snapshot, query
+from marts import assert_marts_equal_truth
+
+import loader
+from fake_stats import FakeStatsAPI, SyntheticLeague
+from loader.backfill import run_backfill, seasons_between
+from loader.database import connect
+from loader.settings import ConfigError
+
+REPO_ROOT = Path(loader.__file__).resolve().parent.parent
+SEASONS = ["2021-22", "2022-23", "2023-24"]
+ALL_TYPES = ("Regular Season", "PlayIn", "Playoffs")
+#: After the last of SEASONS and before the next: every game final, no season in progress.
+NOW = date(2024, 10, 1)
+
+
+@pytest.fixture(scope="module")
+def history() -> SyntheticLeague:
+    return SyntheticLeague(SEASONS, seed=5)
+
+
+def _truth(league: SyntheticLeague, seasons: list[str]) -> dict[str, Any]:
+    """The league's truth for several seasons at once, in the shape assert_marts_equal_truth reads."""
+    merged: dict[str, Any] = {}
+    for season in seasons:
+        for key, value in league.truth(season, ALL_TYPES, NOW).items():
+            if isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            elif isinstance(value, list):
+                merged[key] = sorted(merged.get(key, []) + value)
+            elif isinstance(value, int):
+                merged[key] = merged.get(key, 0) + value
+            else:
+                merged[key] = value
+    return merged
+
+
+def _data_requests(api: FakeStatsAPI) -> Counter[tuple[str, str, str]]:
+    """(season, endpoint, season type) -> how many times the fake API was asked."""
+    return Counter(
+        (request.params.get("Season", ""), request.endpoint, request.params.get("SeasonType", ""))
+        for request in api.requests if request.endpoint != "commonteamyears"
+    )
+
+
+def test_seasons_between_counts_every_season_oldest_first() -> None:
+    assert seasons_between("1998-99", "2001-02") == ["1998-99", "1999-00", "2000-01", "2001-02"]
+    assert len(seasons_between("1946-47", "2025-26")) == 80
+    with pytest.raises(ConfigError, match="comes after"):
+        seasons_between("2025-26", "2024-25")
+
+
+def test_a_backfill_of_three_seasons_equals_the_truth_at_three_requests_per_season_type(
+    database_env: dict[str, str], history: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(history, now=NOW) as api:
+        settings = make_settings(database_env, api)
+        progress = io.StringIO()
+        summary = run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=progress)
+        requests = _data_requests(api)
+    assert summary.status == "success" and not summary.failed_audits
+    assert_marts_equal_truth(settings, _truth(history, SEASONS))
+    for season in SEASONS:
+        assert requests[(season, "scheduleleaguev2", "")] == 1
+        for season_type in ALL_TYPES:
+            assert requests[(season, "leaguegamelog", season_type)] == 2, (season, season_type)
+    assert sum(requests.values()) <= 3 * len(SEASONS) * len(ALL_TYPES)
+    assert "3/3 seasons" in progress.getvalue() and "requests" in progress.getvalue()
+    recorded = query(settings, "select season, season_type, rows from audit.backfill_progress order by 1, 2")
+    assert [(season, season_type) for season, season_type, _ in recorded] == \
+        [(season, season_type) for season in SEASONS for season_type in sorted(ALL_TYPES)]
+    assert all(rows > 0 for _, _, rows in recorded)
+    steps = query(settings, "select name, status from audit.pipeline_audit where step = 'extract_load'")
+    assert sorted(steps) == [(f"nba_stats {season}", "success") for season in SEASONS]
+
+
+def test_a_season_without_a_schedule_is_loaded_from_its_game_logs_alone(
+    database_env: dict[str, str], history: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(history, now=NOW) as api:
+        api.add_fault("scheduleleaguev2", "empty", times=1)
+        settings = make_settings(database_env, api)
+        run_backfill(settings, SEASONS[0], SEASONS[0], today=NOW, progress_stream=io.StringIO())
+        requests = _data_requests(api)
+    assert_marts_equal_truth(settings, _truth(history, SEASONS[:1]))
+    assert requests[(SEASONS[0], "scheduleleaguev2", "")] == 1
+    assert all(requests[(SEASONS[0], "leaguegamelog", season_type)] == 2 for season_type in ALL_TYPES)
+
+
+def test_a_backfill_killed_after_its_first_season_resumes_where_it_stopped(
+    database_env: dict[str, str], history: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(history, now=NOW) as api:
+        # GIVEN a backfill process killed once the first season is recorded (it asks for the next)
+        settings = make_settings(database_env, api)
+        env = {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
+            **database_env, "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASONS[-1],
+            "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "loader", "backfill", "--from", SEASONS[0], "--to", SEASONS[-1]],
+            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while not any(request.params.get("Season") == SEASONS[1] for request in api.requests):
+            assert process.poll() is None, "the backfill ended before it was killed"
+            assert time.monotonic() < deadline, "timed out waiting for the second season"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert query(settings, "select season from audit.backfill_progress group by season") == [(SEASONS[0],)]
+
+        # WHEN it is started again
+        api.clear_requests()
+        run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
+        resumed = {season for season, _, _ in _data_requests(api)}
+
+        # THEN it skips the recorded season and ends where an uninterrupted backfill does
+        resumed_marts = mart_snapshot(settings)
+        resumed_raw = query(settings, "select count(*) from raw.player_game_logs")
+        with connect(settings) as database:  # the same target, emptied, for the uninterrupted run
+            for schema in ("raw", "nba", "audit"):
+                database.execute(f"drop schema {schema} cascade")
+        run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
+    assert resumed == set(SEASONS[1:])
+    assert resumed_marts == mart_snapshot(settings)
+    assert resumed_raw == query(settings, "select count(*) from raw.player_game_logs")
+    assert_marts_equal_truth(settings, _truth(history, SEASONS))
