@@ -222,15 +222,7 @@ def build_marts(settings: Settings, recorder: Recorder) -> None:
 def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
     """Run the audits. dbt's on-run-end hook (macros/record_audit_results.sql) writes one
     ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
-    previous_run_id = os.environ.get("NBA_RUN_ID")
-    os.environ["NBA_RUN_ID"] = recorder.run_id
-    try:
-        result = run_dbt(settings, "test")
-    finally:
-        if previous_run_id is None:
-            os.environ.pop("NBA_RUN_ID", None)
-        else:
-            os.environ["NBA_RUN_ID"] = previous_run_id
+    result = run_dbt(settings, "test", environment={"NBA_RUN_ID": recorder.run_id})
     # The hook itself is a node of the run: count it only when it failed (no rows recorded).
     audits = [node for node in result.nodes if "-on-run-end-" not in node.name or node.status != "success"]
     summary.audits = DbtResult(result.success, result.invocation_id, audits)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +45,30 @@ class DbtResult:
     nodes: list[NodeResult]
 
 
-def run_dbt(settings: Settings, command: str, *extra_args: str) -> DbtResult:
-    """Invoke ``dbt <command>`` against the settings' target and collect node results."""
-    os.environ.update(settings.dbt_environment())
+@contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set variables for the block, then put back what was there: dbt reads its settings
+    from the environment, and one run must not leak its target into the next."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_dbt(
+    settings: Settings, command: str, *extra_args: str, environment: Mapping[str, str] | None = None
+) -> DbtResult:
+    """Invoke ``dbt <command>`` against the settings' target and collect node results.
+
+    ``environment``: more variables for this invocation, such as ``NBA_RUN_ID`` for the
+    audit hook.
+    """
     args = [
         command,
         "--project-dir", str(DBT_PROJECT_DIR),
@@ -57,7 +80,8 @@ def run_dbt(settings: Settings, command: str, *extra_args: str) -> DbtResult:
     ]
     logger.info("dbt %s", " ".join([command, *extra_args]))
     try:
-        outcome = dbtRunner().invoke(args)
+        with _environment({**settings.dbt_environment(), **(environment or {})}):
+            outcome = dbtRunner().invoke(args)
     finally:
         if settings.target == "duckdb":
             _release_duckdb_file()

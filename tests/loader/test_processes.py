@@ -103,6 +103,8 @@ def test_a_run_killed_mid_load_converges_on_the_next_run(
 def test_bad_settings_stop_the_run_before_any_data_moves(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, variable: str, value: str
 ) -> None:
+    monkeypatch.setenv("NBA_TARGET", "duckdb")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("NBA_DUCKDB_PATH", str(tmp_path / "untouched.duckdb"))
     monkeypatch.setenv("NBA_STATS_BASE_URL", "http://127.0.0.1:9/stats")
     monkeypatch.setenv(variable, value)
