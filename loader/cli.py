@@ -10,14 +10,17 @@ import argparse
 import logging
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loader.client import StatsAPIError, StatsClient
 from loader.database import DatabaseUnavailable
 from loader.logs import configure_logging, set_run_id
 from loader.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from loader.pipeline import RunSummary
 
 logger = logging.getLogger("loader.cli")
 
@@ -85,17 +88,42 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _elt(args: argparse.Namespace) -> int:
+    from loader.pipeline import run_elt
+
+    settings = Settings.from_env()
+    run_id = _start_run()
+    logger.info("syncing season %s into %s from %s", settings.season, settings.database_label, settings.base_url)
+    return _report("run", run_id, lambda: run_elt(settings, run_id=run_id, resync_season=args.resync_season))
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from loader.backfill import run_backfill
+    from loader.settings import parse_season_types
+
+    settings = Settings.from_env()
+    season_types = parse_season_types(args.season_types) if args.season_types else None
+    run_id = _start_run()
+    logger.info("backfilling %s to %s into %s from %s", args.first, args.last or settings.season,
+                settings.database_label, settings.base_url)
+    return _report("backfill", run_id,
+                   lambda: run_backfill(settings, args.first, args.last, season_types, run_id=run_id))
+
+
+def _start_run() -> str:
+    run_id = str(uuid.uuid4())
+    set_run_id(run_id)
+    return run_id
+
+
+def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
+    """Run, and turn the failures a user can meet into one logged sentence and an exit code."""
     from loader.lock import RunInProgress
-    from loader.pipeline import AuditsFailed, PreflightFailed, run_elt
+    from loader.pipeline import AuditsFailed, PreflightFailed
     from loader.source import MissingColumnError
     from loader.transform import TransformError
 
-    settings = Settings.from_env()
-    run_id = str(uuid.uuid4())
-    set_run_id(run_id)
-    logger.info("syncing season %s into %s from %s", settings.season, settings.database_label, settings.base_url)
     try:
-        summary = run_elt(settings, run_id=run_id, resync_season=args.resync_season)
+        summary = run()
     except RunInProgress as error:
         logger.error("%s", error)
         return EXIT_BUSY
@@ -104,39 +132,9 @@ def _elt(args: argparse.Namespace) -> int:
         logger.error("%s", error)
         return EXIT_FAILED
     except Exception as error:
-        logger.exception("the run failed: %s", error)
+        logger.exception("the %s failed: %s", what, error)
         return EXIT_FAILED
-    logger.info("run %s: %s; %d API requests; rows %s", run_id, summary.status, summary.api_requests,
-                summary.rows_per_table)
-    return 0
-
-
-def _backfill(args: argparse.Namespace) -> int:
-    from loader.backfill import run_backfill
-    from loader.lock import RunInProgress
-    from loader.pipeline import AuditsFailed
-    from loader.settings import parse_season_types
-    from loader.source import MissingColumnError
-    from loader.transform import TransformError
-
-    settings = Settings.from_env()
-    season_types = parse_season_types(args.season_types) if args.season_types else None
-    run_id = str(uuid.uuid4())
-    set_run_id(run_id)
-    logger.info("backfilling %s to %s into %s from %s", args.first, args.last or settings.season,
-                settings.database_label, settings.base_url)
-    try:
-        summary = run_backfill(settings, args.first, args.last, season_types, run_id=run_id)
-    except RunInProgress as error:
-        logger.error("%s", error)
-        return EXIT_BUSY
-    except (AuditsFailed, StatsAPIError, MissingColumnError, DatabaseUnavailable, TransformError) as error:
-        logger.error("%s", error)
-        return EXIT_FAILED
-    except Exception as error:
-        logger.exception("the backfill failed: %s", error)
-        return EXIT_FAILED
-    logger.info("backfill %s: %s; %d API requests; rows %s", run_id, summary.status, summary.api_requests,
+    logger.info("%s %s: %s; %d API requests; rows %s", what, run_id, summary.status, summary.api_requests,
                 summary.rows_per_table)
     return 0
 
