@@ -17,6 +17,7 @@ import dlt
 import duckdb
 import psycopg2
 from dlt.common.destination import Destination
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from loader.settings import Settings, redact_url
 
@@ -38,7 +39,8 @@ class Database:
         self.target = settings.target
         if self.target == "duckdb":
             try:
-                self._duck = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
+                self._duck = duckdb.connect(str(settings.duckdb_path), read_only=read_only,
+                                            config=duckdb_config(settings))
             except duckdb.Error as error:
                 raise unavailable(settings, error) from None
         else:
@@ -88,6 +90,16 @@ class Database:
             self._pg.close()
 
 
+def duckdb_config(settings: Settings) -> dict[str, str | bool | int | float | list[str]]:
+    """The DuckDB configuration every connection of this process opens the file with.
+
+    The loader, dlt and dbt-duckdb must open it identically (DuckDB refuses a second
+    connection to a file with a different configuration), and DuckDB's buffer manager
+    would otherwise take up to 80% of the machine's memory.
+    """
+    return {"memory_limit": settings.duckdb_memory_limit}
+
+
 def connect_postgres(settings: Settings) -> psycopg2.extensions.connection:
     """An autocommit connection to ``DATABASE_URL``, or DatabaseUnavailable in one sentence."""
     try:
@@ -117,7 +129,10 @@ def connect(settings: Settings, read_only: bool = False) -> Iterator[Database]:
 def dlt_destination(settings: Settings) -> Destination:
     """The dlt destination for the target, configured from the same settings as dbt."""
     if settings.target == "duckdb":
-        return dlt.destinations.duckdb(credentials=str(settings.duckdb_path))
+        credentials = DuckDbCredentials(
+            str(settings.duckdb_path), global_config=duckdb_config(settings)
+        )
+        return dlt.destinations.duckdb(credentials=credentials)
     return dlt.destinations.postgres(credentials=_with_password(settings.database_url or ""))
 
 

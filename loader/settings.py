@@ -111,6 +111,7 @@ class Settings:
     backoff_base: float = 2.0
     heartbeat_timeout: float = 5.0
     lock_wait: float = 0.0
+    duckdb_memory_limit: str = "512MB"
     user_agent: str = DEFAULT_USER_AGENT
     load_path: str = "columnar"
 
@@ -155,6 +156,7 @@ class Settings:
             backoff_base=_non_negative(env, "NBA_BACKOFF_BASE", cls.backoff_base),
             heartbeat_timeout=_positive(env, "NBA_HEARTBEAT_TIMEOUT", cls.heartbeat_timeout),
             lock_wait=_non_negative(env, "NBA_LOCK_WAIT", cls.lock_wait),
+            duckdb_memory_limit=_memory_size(env.get("NBA_DUCKDB_MEMORY_LIMIT", cls.duckdb_memory_limit)),
             user_agent=env.get("NBA_USER_AGENT", DEFAULT_USER_AGENT),
             load_path=load_path,
         )
@@ -165,6 +167,7 @@ class Settings:
             "NBA_TARGET": self.target,
             "NBA_DUCKDB_PATH": str(self.duckdb_path),
             "NBA_SEASON_TYPES": ",".join(self.season_types),
+            "NBA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
         }
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
@@ -208,6 +211,12 @@ def _duckdb_path(raw: str, target: str) -> Path:
             f"NBA_DUCKDB_PATH={raw!r}: the folder {path.parent} does not exist or is not writable."
         )
     return path
+
+
+def _memory_size(raw: str) -> str:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", raw.strip()):
+        raise ConfigError(f"NBA_DUCKDB_MEMORY_LIMIT={raw!r} is not a size: write it like '512MB' or '2GB'.")
+    return raw.strip()
 
 
 def _base_url(raw: str) -> str:
