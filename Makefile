@@ -21,7 +21,7 @@ demo: ## offline: fake stats API on loopback -> full ELT into demo.duckdb -> wha
 	$(BIN)/nba-elt demo
 
 test: ## the whole test suite (DuckDB and PostgreSQL on 127.0.0.1), two workers
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=12
 
 test-quick: ## the suite without the slow simulations
 	$(BIN)/pytest -n 2 -m "not slow"

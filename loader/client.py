@@ -4,8 +4,8 @@ nba_api knows every endpoint's name and parameters; what it does not do is survi
 real API: it sends no pacing, no retries, and it parses whatever comes back. So each call
 here builds the request with the nba_api endpoint class (``get_request=False``), sends it
 through one ``requests`` session with browser headers, paced at ``delay ± jitter``, retried
-with exponential backoff on the faults the API is known for, and hands the body back to
-nba_api's response class for parsing by header name.
+with exponential backoff on the faults the API is known for, and parses the result sets by
+header name.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 import requests
 from nba_api.stats.endpoints import commonteamyears, leaguegamelog, scheduleleaguev2
 from nba_api.stats.endpoints._base import Endpoint
-from nba_api.stats.library.http import NBAStatsResponse
 
 from loader.settings import Settings
 
@@ -146,15 +145,16 @@ class StatsClient:
             return body
 
         body = self._get(endpoint, parse)
-        response = NBAStatsResponse(response=json.dumps(body), status_code=200, url=None)
-        data_sets = response.get_data_sets()
-        if name not in data_sets:
+        # Picked from the body already parsed: a season's player log is tens of MB, and
+        # nba_api's response class would serialise and parse it twice more.
+        result_sets = {result.get("name"): result for result in body["resultSets"]}
+        if name not in result_sets:
             raise StatsAPIError(
                 f"{describe(endpoint)} answered without the result set {name!r} "
-                f"(it has {sorted(data_sets)}): the API's format has changed."
+                f"(it has {sorted(map(str, result_sets))}): the API's format has changed."
             )
-        data_set = data_sets[name]
-        return ResultSet(name=name, headers=list(data_set["headers"]), rows=list(data_set["data"]))
+        result_set = result_sets[name]
+        return ResultSet(name=name, headers=list(result_set["headers"]), rows=list(result_set["rowSet"]))
 
     @staticmethod
     def _json_with(key: str) -> Callable[[str], dict[str, Any]]:
