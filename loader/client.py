@@ -118,11 +118,21 @@ class StatsClient:
         )
         return self._result_set(endpoint, "LeagueGameLog", require_rows)
 
-    def schedule(self, season: str) -> dict[str, Any]:
-        """The season's schedule: nested JSON, ``leagueSchedule.gameDates[].games[]``."""
+    def schedule(self, season: str, require_games: bool = False) -> dict[str, Any]:
+        """The season's schedule: nested JSON, ``leagueSchedule.gameDates[].games[]``.
+
+        ``require_games``: the database already holds this season's schedule, so an empty
+        one is a bad answer to retry, not a season without a schedule.
+        """
         endpoint = scheduleleaguev2.ScheduleLeagueV2(season=season, get_request=False)
-        body = self._get(endpoint, self._json_with("leagueSchedule"))
-        return dict(body["leagueSchedule"])
+
+        def parse(text: str) -> dict[str, Any]:
+            body = self._json_with("leagueSchedule")(text)
+            if require_games and not body["leagueSchedule"].get("gameDates"):
+                raise _Retryable("an empty schedule for a season whose schedule is already loaded")
+            return body
+
+        return dict(self._get(endpoint, parse)["leagueSchedule"])
 
     def heartbeat(self) -> int:
         """One cheap request with a short timeout and no retries: is the API answering us?"""

@@ -142,11 +142,12 @@ def _extract_load(
     try:
         with connect(settings) as database:
             watermark = None if resync_season else read_watermark(database, settings.season)
-            stored_hashes = {} if resync_season else read_schedule_hashes(database, settings.season)
-        games = schedule_games(client.schedule(settings.season))
+            stored_hashes = read_schedule_hashes(database, settings.season)
+        games = schedule_games(client.schedule(settings.season, require_games=bool(stored_hashes)))
         plan = plan_sync(games, settings.season, settings.season_types, watermark,
                          settings.lookback_days, today)
-        games = changed_games(games, stored_hashes)
+        if not resync_season:
+            games = changed_games(games, stored_hashes)
         summary.plan = plan
         logger.info("season %s: watermark %s, fetching %s from %s",
                     settings.season, watermark, plan.season_types or "nothing", plan.date_from or "the start")

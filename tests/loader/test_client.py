@@ -100,3 +100,11 @@ def test_pauses_between_requests_stay_within_delay_plus_or_minus_jitter(fake_api
     gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
     assert all(gap >= 0.2 for gap in gaps)
     assert elapsed < 5 * 0.4 + 1.0
+
+
+def test_an_empty_schedule_is_retried_when_the_season_has_one(fake_api: FakeStatsAPI) -> None:
+    with StatsClient(_settings(fake_api)) as client:
+        fake_api.add_fault("scheduleleaguev2", "empty", times=1)
+        assert client.schedule(SEASON, require_games=True)["gameDates"]
+        fake_api.add_fault("scheduleleaguev2", "empty", times=1)
+        assert not client.schedule(SEASON)["gameDates"]
