@@ -121,7 +121,7 @@ def test_status_warns_of_stale_data_only_during_the_season(
     assert not summer["stale"] and not summer["warnings"]
 
 
-@pytest.mark.parametrize("api", ["nothing listens", "hangs"])
+@pytest.mark.parametrize("api", ["nothing listens", "hangs", "answers 403"])
 def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fail_row(
     database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], api: str
@@ -129,6 +129,8 @@ def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fa
     base_url = f"http://127.0.0.1:{_free_port()}/stats" if api == "nothing listens" else fake_api.base_url
     if api == "hangs":
         fake_api.add_fault("commonteamyears", "hang")
+    if api == "answers 403":
+        fake_api.add_fault("commonteamyears", "403")
     for key, value in {**database_env, **FAST_API, "NBA_STATS_BASE_URL": base_url,
                        "NBA_HEARTBEAT_TIMEOUT": "1"}.items():
         monkeypatch.setenv(key, value)
@@ -139,7 +141,9 @@ def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fa
 
     assert exit_code != 0
     assert elapsed < 8, f"pre-flight took {elapsed:.1f}s"
-    assert "is unreachable or is blocking this IP" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "is blocking this IP (403 Forbidden" in out if api == "answers 403" \
+        else "is unreachable or is blocking this IP" in out
     settings = Settings.from_env()
     assert query(settings, "select status from audit.pipeline_audit where step = 'preflight' and name = 'stats_api'"
                  ) == [("fail",)]
