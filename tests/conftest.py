@@ -7,6 +7,7 @@ that does not answer fails the suite; elsewhere those tests skip and say how to 
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -83,6 +84,17 @@ def new_database(target: str, tmp_path: Path) -> Iterator[Callable[[], dict[str,
 def database_env(new_database: Callable[[], dict[str, str]]) -> dict[str, str]:
     """The environment that points a run at a fresh, empty database of the target."""
     return new_database()
+
+
+@pytest.fixture(autouse=True)
+def _root_handlers_restored() -> Iterator[None]:
+    """``loader.cli.main`` configures logging on each call; drop its handlers so none outlives capsys."""
+    before = list(logging.getLogger().handlers)
+    yield
+    for handler in logging.getLogger().handlers[:]:
+        if handler not in before:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
 
 
 @pytest.fixture(scope="session")

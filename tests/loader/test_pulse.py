@@ -4,7 +4,6 @@ whose audits caught bad data, on both targets; and a 503 while a run holds DuckD
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import socket
@@ -78,17 +77,6 @@ def night(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     finally:
         if request.param == "postgres":
             _admin(f"drop database if exists {name} with (force)")
-
-
-@pytest.fixture(autouse=True)
-def _root_handlers_restored() -> Iterator[None]:
-    """``main`` configures logging on each call; drop its handlers so none outlives capsys."""
-    before = list(logging.getLogger().handlers)
-    yield
-    for handler in logging.getLogger().handlers[:]:
-        if handler not in before:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
 
 
 def _api_env(api: FakeStatsAPI) -> dict[str, str]:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,17 +26,6 @@ from loader.status import collect_status
 
 FAST_API = {"NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01",
             "NBA_REQUEST_TIMEOUT": "5", "NBA_SEASON": "2024-25"}
-
-
-@pytest.fixture(autouse=True)
-def _root_handlers_restored() -> Iterator[None]:
-    """``main`` configures logging on each call; drop its handlers so none outlives capsys."""
-    before = list(logging.getLogger().handlers)
-    yield
-    for handler in logging.getLogger().handlers[:]:
-        if handler not in before:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
 
 
 def _insert_run(settings: Settings, status: str, started_at: datetime, message: str,
