@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from conftest import SEASON
 
 from fake_stats import FakeStatsAPI
-from loader.client import StatsAPIBlocked, StatsAPIError, StatsClient
+from loader.client import RequestsCancelled, StatsAPIBlocked, StatsAPIError, StatsClient
 from loader.settings import Settings
 
 
@@ -108,3 +109,29 @@ def test_an_empty_schedule_is_retried_when_the_season_has_one(fake_api: FakeStat
         assert client.schedule(SEASON, require_games=True)["gameDates"]
         fake_api.add_fault("scheduleleaguev2", "empty", times=1)
         assert not client.schedule(SEASON)["gameDates"]
+
+
+def test_cancel_ends_a_pause_at_once_and_sends_nothing_more(fake_api: FakeStatsAPI) -> None:
+    # GIVEN a client pacing its requests 30 s apart, that has made one request
+    client = StatsClient(_settings(fake_api, NBA_REQUEST_DELAY="30", NBA_REQUEST_JITTER="0"))
+    client.league_game_log(SEASON, "Regular Season", "T")
+    failure: list[BaseException] = []
+
+    def second_request() -> None:
+        try:
+            client.league_game_log(SEASON, "Regular Season", "P")
+        except RequestsCancelled as error:
+            failure.append(error)
+
+    waiting = threading.Thread(target=second_request)
+    waiting.start()
+    time.sleep(0.2)
+    # WHEN another thread cancels it during the pause before the second
+    started = time.monotonic()
+    client.cancel()
+    waiting.join(timeout=5)
+    # THEN the pause ends at once, and the second request is never sent
+    assert time.monotonic() - started < 1.0 and not waiting.is_alive()
+    assert failure and "was not sent" in str(failure[0])
+    assert len(fake_api.requests) == 1
+    client.close()
