@@ -104,10 +104,15 @@ class FakeStatsAPI:
         host: str = "127.0.0.1",
         port: int = 0,
         recorded: Mapping[RecordedKey, Mapping[str, Any]] | None = None,
+        cache_bodies: bool = False,
     ) -> None:
         self.league = league
         self.now = now  # the clock: games dated before it are final; None = everything final
         self.recorded: dict[RecordedKey, Mapping[str, Any]] = dict(recorded or {})
+        # Encoded bodies by request, as a CDN in front of the real API keeps them: only for a
+        # league and clock that stay as they are (benchmarks), so that what a client's timing
+        # measures is the client, not this server's JSON encoder.
+        self._body_cache: dict[tuple[str, frozenset[tuple[str, str]]], bytes] | None = {} if cache_bodies else None
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
@@ -215,11 +220,17 @@ class FakeStatsAPI:
         early = self._early_fault(fault)
         if early is not None:
             return early
+        key = (endpoint, frozenset(params.items()))
+        if fault is None and self._body_cache is not None and key in self._body_cache:
+            return _Response(200, self._body_cache[key])
         try:
             doc = self.body(endpoint, params)
         except wire.BadRequest as e:
             return _Response(400, str(e).encode(), "text/plain; charset=utf-8")
-        return self._late_fault(fault, doc)
+        response = self._late_fault(fault, doc)
+        if fault is None and self._body_cache is not None:
+            self._body_cache[key] = response.body
+        return response
 
     def _early_fault(self, fault: Fault | None) -> _Response | None:
         """Faults that replace the answer entirely (or delay it)."""
@@ -354,9 +365,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def serve_forever(port: int, seasons: list[str], now: date, seed: int = 0,
-                  on_ready: Callable[[str], None] | None = None) -> None:
+                  on_ready: Callable[[str], None] | None = None, cache_bodies: bool = False) -> None:
     """Serve a synthetic league on 127.0.0.1:port until interrupted (Ctrl-C)."""
-    api = FakeStatsAPI(SyntheticLeague(seasons, seed=seed), now=now, port=port).start()
+    api = FakeStatsAPI(SyntheticLeague(seasons, seed=seed), now=now, port=port, cache_bodies=cache_bodies).start()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill PID` stops as cleanly as Ctrl-C
     if on_ready is not None:
@@ -387,7 +398,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seasons", nargs="+", default=["2024-25"])
     ap.add_argument("--now", type=date.fromisoformat, default=date.today())
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cache-bodies", action="store_true",
+                    help="answer a repeated request from the body sent the first time (for benchmarks)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     serve_forever(args.port, _seasons_arg(args.seasons), args.now, args.seed,
-                  on_ready=lambda url: print(f"fake stats api at {url}", flush=True))
+                  on_ready=lambda url: print(f"fake stats api at {url}", flush=True),
+                  cache_bodies=args.cache_bodies)

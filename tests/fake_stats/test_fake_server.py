@@ -72,6 +72,18 @@ def test_clock_is_settable(api: FakeStatsAPI) -> None:
     assert rows(log(api)[2]) == []
 
 
+def test_cached_bodies_are_served_again_byte_for_byte_but_faults_still_apply(league: SyntheticLeague) -> None:
+    with FakeStatsAPI(league, now=date(2025, 1, 15), cache_bodies=True) as cached:
+        first = log(cached, PlayerOrTeam="P")
+        cached.now = date(2025, 2, 1)  # a cache answers as before: only for a clock that stands still
+        again = log(cached, PlayerOrTeam="P")
+        assert (again[0], again[2]) == (first[0], first[2])
+        assert log(cached, PlayerOrTeam="T")[2] != first[2], "each request has its own body"
+        cached.add_fault("leaguegamelog", "503")
+        assert log(cached, PlayerOrTeam="P")[0] == 503
+        assert len(cached.requests) == 4
+
+
 def test_errors(api: FakeStatsAPI) -> None:
     status, _, body = get(f"{api.base_url}/nosuchendpoint")
     assert status == 404 and body
