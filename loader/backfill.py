@@ -2,22 +2,30 @@
 
 A season costs one schedule request and, per season type, one team log and one player
 log: 80 seasons of three types are some 560 requests, a few minutes at the API's pace
-rather than the days that per-game box scores would take. Each season is one dlt load;
-once it has committed, a row per season type goes into ``audit.backfill_progress``. A
-backfill killed at any point and started again skips the seasons recorded there and
-reloads at most the one it was in (merges on natural keys make that reload harmless).
-The season in progress is loaded but never recorded as done. The marts are built, and audited, once at the end.
+rather than the days that per-game box scores would take. Seasons go to dlt several at a
+time (``NBA_BACKFILL_BATCH``, 10 by default), one load each, so that dlt's fixed cost of a
+load is paid once per batch rather than once per season. Once a load has committed, a row
+per season and season type goes into ``audit.backfill_progress``. A backfill killed at
+any point and started again skips the seasons recorded there and reloads at most the
+batch it was in (merges on natural keys make that reload harmless). The season in
+progress is loaded but never recorded as done. The marts are built, and audited, once at
+the end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import logging
 import os
+import queue
 import socket
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TextIO
 
@@ -27,7 +35,7 @@ from loader.database import Database, connect
 from loader.lock import RunInProgress, run_lock
 from loader.pipeline import AuditsFailed, RunSummary, build_marts, load_raw, run_audits
 from loader.settings import ConfigError, Settings, format_season, season_in_progress, season_start_year
-from loader.source import plan_sync, schedule_games
+from loader.source import SyncPlan, fetch_game_logs, plan_sync, schedule_games
 
 logger = logging.getLogger(__name__)
 
@@ -67,26 +75,34 @@ def ensure_progress_table(database: Database) -> None:
 
 
 class Progress:
-    """One line on stderr, rewritten in place: seasons done, requests made, time left."""
+    """One line on stderr, rewritten in place: seasons done, requests made, time left, and
+    the seasons being fetched and loaded. Shown from both threads of the backfill."""
 
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, requests: Callable[[], int], stream: TextIO | None = None) -> None:
         self.total = total
+        self.requests = requests
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.done = 0
         self.done_this_run = 0
+        self.fetching = ""
+        self.loading = ""
+        self._lock = threading.Lock()
 
-    def show(self, requests: int, season: str = "") -> None:
-        elapsed = time.monotonic() - self.started
-        left = (elapsed / self.done_this_run * (self.total - self.done)) if self.done_this_run else None
-        width = 30
-        filled = width * self.done // self.total if self.total else width
-        self.stream.write(
-            f"\rbackfill [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} seasons"
-            f"  {requests} requests  {_clock(elapsed)} elapsed"
-            f"  {'?' if left is None else _clock(left)} left  {season:<8}"
-        )
-        self.stream.flush()
+    def show(self) -> None:
+        with self._lock:
+            elapsed = time.monotonic() - self.started
+            left = (elapsed / self.done_this_run * (self.total - self.done)) if self.done_this_run else None
+            width = 30
+            filled = width * self.done // self.total if self.total else width
+            now = "  ".join(part for part in (f"fetching {self.fetching}" if self.fetching else "",
+                                              f"loading {self.loading}" if self.loading else "") if part)
+            self.stream.write(
+                f"\rbackfill [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} seasons"
+                f"  {self.requests()} requests  {_clock(elapsed)} elapsed"
+                f"  {'?' if left is None else _clock(left)} left  {now:<40}"
+            )
+            self.stream.flush()
 
     def close(self) -> None:
         self.stream.write("\n")
@@ -121,8 +137,8 @@ def run_backfill(
             own_client = client is None
             client = client or StatsClient(settings)
             try:
-                return _backfill_locked(settings, recorder, name, seasons, today or date.today(), client,
-                                        Progress(len(seasons), progress_stream))
+                progress = Progress(len(seasons), lambda: client.request_count, progress_stream)
+                return _backfill_locked(settings, recorder, name, seasons, today or date.today(), client, progress)
             finally:
                 if own_client:
                     client.close()
@@ -139,14 +155,15 @@ def _backfill_locked(
     run_event = recorder.start("run", name, message=f"running as pid {os.getpid()} on {socket.gethostname()}")
     try:
         done = completed_seasons(settings)
+        to_load: dict[str, list[str]] = {}
         for season in seasons:
-            to_load = [season_type for season_type in settings.season_types if (season, season_type) not in done]
-            if to_load:
-                progress.show(client.request_count, season)
-                _load_season(settings, client, recorder, summary, season, to_load, today)
-                progress.done_this_run += 1
-            progress.done += 1
-            progress.show(client.request_count)
+            types = [season_type for season_type in settings.season_types if (season, season_type) not in done]
+            if types:
+                to_load[season] = types
+        progress.done = len(seasons) - len(to_load)
+        extract_load(settings, client, recorder, summary, to_load, today, progress)
+        progress.fetching = progress.loading = ""
+        progress.show()
         progress.close()
         build_marts(settings, recorder)
         run_audits(settings, recorder, summary)
@@ -165,44 +182,155 @@ def _backfill_locked(
     return summary
 
 
-def _load_season(
+def extract_load(
     settings: Settings, client: StatsClient, recorder: Recorder, summary: RunSummary,
-    season: str, season_types: list[str], today: date,
+    to_load: dict[str, list[str]], today: date, progress: Progress | None = None,
 ) -> None:
-    """One season in one dlt load, then its progress rows: a kill between the two reloads it."""
-    event = recorder.start("extract_load", f"nba_stats {season}")
-    requests_before = client.request_count
-    try:
+    """Fetch and load ``to_load`` (season -> season types), ``NBA_BACKFILL_BATCH`` seasons a
+    load, each batch fetched while dlt loads the one before."""
+    seasons = list(to_load)
+    batches = [{season: to_load[season] for season in seasons[start:start + settings.backfill_batch]}
+               for start in range(0, len(seasons), settings.backfill_batch)]
+    fetch = functools.partial(fetch_seasons, settings, client, today=today, progress=progress)
+    with contextlib.closing(fetched_ahead(fetch, batches, client)) as fetched_batches:
+        for fetched in fetched_batches:
+            load_seasons(settings, recorder, summary, fetched, today, progress)
+
+
+@dataclass
+class FetchedSeasons:
+    """What the API sent for a batch of seasons, ready for one dlt load, or why it did not."""
+
+    plans: list[SyncPlan]
+    #: The season types asked for, per season: each gets its progress row once loaded.
+    season_types: dict[str, list[str]]
+    api_requests: int
+    error: BaseException | None = None
+
+
+def fetch_seasons(
+    settings: Settings, client: StatsClient, season_types: dict[str, list[str]], today: date,
+    progress: Progress | None = None,
+) -> list[SyncPlan]:
+    """Schedule and game logs of each season (``season -> season types``), one plan each."""
+    plans = []
+    for season, types in season_types.items():
+        if progress:
+            progress.fetching = season
+            progress.show()
         # An empty schedule (the API has none for old seasons): plan_sync asks for every type.
         games = schedule_games(client.schedule(season))
-        plan = plan_sync(games, season, season_types, None, settings.lookback_days, today)
-        load_id, rows = load_raw(settings, client, plan, games) if plan.season_types else (None, {})
+        plan = plan_sync(games, season, types, None, settings.lookback_days, today)
+        fetch_game_logs(client, plan, settings.load_path)
+        plans.append(plan)
+    if progress:
+        progress.fetching = ""
+    return plans
+
+
+def fetched_ahead(
+    fetch: Callable[[dict[str, list[str]]], list[SyncPlan]], batches: list[dict[str, list[str]]],
+    client: StatsClient,
+) -> Generator[FetchedSeasons, None, None]:
+    """Each batch, fetched; the next one is fetched in a background thread while the
+    caller loads this one, so that the API's answers and dlt's work overlap.
+
+    A failed fetch arrives as a FetchedSeasons with its ``error``, and is the last. When
+    the caller stops early (an error, Ctrl-C), the client is cancelled: the fetch under
+    way makes no further request, and its thread ends before this generator does.
+    """
+    results: queue.Queue[FetchedSeasons] = queue.Queue()
+    turns = threading.Semaphore(2)  # the batch being loaded and the one fetched ahead of it
+    stop = threading.Event()
+
+    def fetch_all() -> None:
+        for batch in batches:
+            turns.acquire()
+            if stop.is_set():
+                return
+            requests_before = client.request_count
+            try:
+                plans, error = fetch(batch), None
+            except BaseException as failure:  # noqa: BLE001 - handed to the loading thread, which raises it
+                plans, error = [], failure
+            results.put(FetchedSeasons(plans, batch, client.request_count - requests_before, error))
+            if error is not None:
+                return
+
+    fetcher = threading.Thread(target=fetch_all, name="nba-elt-fetch", daemon=True)
+    fetcher.start()
+    finished = False
+    try:
+        for _ in batches:
+            fetched = results.get()
+            yield fetched
+            if fetched.error is not None:
+                return
+            turns.release()
+        finished = True
+    finally:
+        if not finished:
+            stop.set()
+            client.cancel()
+            turns.release()
+        fetcher.join()
+
+
+def load_seasons(
+    settings: Settings, recorder: Recorder, summary: RunSummary, fetched: FetchedSeasons, today: date,
+    progress: Progress | None = None,
+) -> None:
+    """A batch of fetched seasons in one dlt load, then their progress rows.
+
+    A kill between the load and the progress rows reloads these seasons next time, which
+    the merge on natural keys makes harmless.
+    """
+    seasons = list(fetched.season_types)
+    label = seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]}"
+    event = recorder.start("extract_load", f"nba_stats {label}")
+    try:
+        if fetched.error is not None:
+            raise fetched.error
+        if progress:
+            progress.loading = label
+            progress.show()
+        to_load = [plan for plan in fetched.plans if plan.season_types or plan.games]
+        load_id, rows = load_raw(settings, to_load) if to_load else (None, {})
     except BaseException as error:
         recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,
-                        api_requests=client.request_count - requests_before)
+                        api_requests=fetched.api_requests)
         raise
     # Types the schedule has no game of are done too: there is nothing of them to load. The
     # season in progress is never done: a later backfill fetches it again (the nightly sync
     # keeps it current meanwhile).
-    if season != season_in_progress(today):
-        _record_progress(settings, season, {season_type: plan.rows_fetched.get(season_type, 0)
-                                            for season_type in season_types})
+    _record_progress(settings, [plan for plan in fetched.plans if plan.season != season_in_progress(today)],
+                     fetched.season_types)
+    for plan in fetched.plans:
+        for table, changes in plan.column_changes.items():
+            summary.column_changes.setdefault(table, []).extend(changes)
     for table, count in rows.items():
         summary.rows_per_table[table] = summary.rows_per_table.get(table, 0) + count
-    for table, changes in plan.column_changes.items():
-        summary.column_changes.setdefault(table, []).extend(changes)
-    recorder.finish(event, "success", rows_per_table=rows, load_id=load_id,
-                    api_requests=client.request_count - requests_before,
-                    message=f"season types {plan.season_types}, {'a' if games else 'no'} schedule")
+    if progress:
+        progress.done += len(seasons)
+        progress.done_this_run += len(seasons)
+        progress.loading = ""
+        progress.show()
+    recorder.finish(event, "success", rows_per_table=rows, load_id=load_id, api_requests=fetched.api_requests,
+                    message=f"{len(seasons)} season(s); season types loaded: "
+                            + "; ".join(f"{plan.season} {plan.season_types}" for plan in fetched.plans))
 
 
-def _record_progress(settings: Settings, season: str, rows_per_type: dict[str, int]) -> None:
+def _record_progress(settings: Settings, plans: list[SyncPlan], season_types: dict[str, list[str]]) -> None:
+    """A row per season and season type, loaded and committed, in one statement."""
     finished_at = utc_now()
+    rows = [(plan.season, season_type, finished_at, plan.rows_fetched.get(season_type, 0))
+            for plan in plans for season_type in season_types[plan.season]]
+    if not rows:
+        return
     with connect(settings) as database:
         ensure_progress_table(database)
-        for season_type, rows in rows_per_type.items():
-            database.execute(
-                "insert into audit.backfill_progress (season, season_type, finished_at, rows) "
-                "values (%s, %s, %s, %s)",
-                (season, season_type, finished_at, rows),
-            )
+        database.execute(
+            "insert into audit.backfill_progress (season, season_type, finished_at, rows) values "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(rows)),
+            [value for row in rows for value in row],
+        )

@@ -11,27 +11,37 @@ import logging
 import os
 import socket
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import dlt
-from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.common.destination import TLoaderFileFormat
 
 from loader.audit import Recorder
-from loader.client import StatsAPIError, StatsClient
+from loader.client import StatsClient
 from loader.columnar import enable_dlt_columns
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
 from loader.settings import Settings
-from loader.source import MissingColumnError, SyncPlan, changed_games, nba_stats, plan_sync, schedule_games
+from loader.source import (
+    SyncPlan,
+    changed_games,
+    fetch_game_logs,
+    nba_stats,
+    plan_sync,
+    schedule_games,
+)
 from loader.transform import DbtResult, TransformError, run_dbt
 from loader.watermark import read_schedule_hashes, read_watermark
 
 logger = logging.getLogger(__name__)
 
 RAW_DATASET = "raw"
+#: How dlt hands rows to each destination: DuckDB reads parquet files straight into its
+#: tables (the Arrow tables pass through untouched); PostgreSQL takes dlt's INSERT batches.
+_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
 
 
 class PreflightFailed(RuntimeError):
@@ -147,11 +157,12 @@ def _extract_load(
         plan = plan_sync(games, settings.season, settings.season_types, watermark,
                          settings.lookback_days, today)
         if not resync_season:
-            games = changed_games(games, stored_hashes)
+            plan.games = changed_games(plan.games, stored_hashes)
         summary.plan = plan
         logger.info("season %s: watermark %s, fetching %s from %s",
                     settings.season, watermark, plan.season_types or "nothing", plan.date_from or "the start")
-        load_id, rows = load_raw(settings, client, plan, games)
+        fetch_game_logs(client, plan, settings.load_path)
+        load_id, rows = load_raw(settings, [plan])
     except BaseException as error:
         recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,
                         api_requests=client.request_count - requests_before)
@@ -167,10 +178,9 @@ def _extract_load(
                         message=f"the stats API changed the columns of {table}: {'; '.join(changes)}")
 
 
-def load_raw(
-    settings: Settings, client: StatsClient, plan: SyncPlan, games: list[dict[str, Any]]
-) -> tuple[str | None, dict[str, int]]:
-    """Run the dlt source into dataset ``raw``; return the load id and rows per table.
+def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> tuple[str | None, dict[str, int]]:
+    """Load what was fetched for ``plans`` (one per season) into dataset ``raw`` as one dlt
+    load; return the load id and rows per table.
 
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
@@ -183,10 +193,7 @@ def load_raw(
             dataset_name=RAW_DATASET,
             pipelines_dir=pipelines_dir,
         )
-        try:
-            info = pipeline.run(nba_stats(client, plan, games, settings.load_path))
-        except PipelineStepFailed as failure:
-            raise _root_cause(failure) from failure
+        info = pipeline.run(nba_stats(plans), loader_file_format=_FILE_FORMATS[settings.target])
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
@@ -194,16 +201,6 @@ def load_raw(
     load_id = info.loads_ids[0] if info.loads_ids else None
     logger.info("loaded %s (load id %s)", rows, load_id)
     return load_id, rows
-
-
-def _root_cause(failure: PipelineStepFailed) -> BaseException:
-    """The API or column error behind dlt's wrapper, whose one sentence says what happened."""
-    error: BaseException | None = failure
-    while error is not None:
-        if isinstance(error, (StatsAPIError, MissingColumnError)):
-            return error
-        error = error.__cause__ or error.__context__
-    return failure
 
 
 def build_marts(settings: Settings, recorder: Recorder) -> None:

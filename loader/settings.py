@@ -114,6 +114,7 @@ class Settings:
     duckdb_memory_limit: str = "512MB"
     user_agent: str = DEFAULT_USER_AGENT
     load_path: str = "columnar"
+    backfill_batch: int = 10
 
     @property
     def headers(self) -> dict[str, str]:
@@ -159,6 +160,7 @@ class Settings:
             duckdb_memory_limit=_memory_size(env.get("NBA_DUCKDB_MEMORY_LIMIT", cls.duckdb_memory_limit)),
             user_agent=env.get("NBA_USER_AGENT", DEFAULT_USER_AGENT),
             load_path=load_path,
+            backfill_batch=_whole(env, "NBA_BACKFILL_BATCH", cls.backfill_batch),
         )
 
     def dbt_environment(self) -> dict[str, str]:
@@ -240,6 +242,13 @@ def _non_negative(env: Mapping[str, str], name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name}={value:g} must not be negative.")
     return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _positive(env, name, default)
+    if value != int(value):
+        raise ConfigError(f"{name}={value:g} must be a whole number.")
+    return int(value)
 
 
 def _positive(env: Mapping[str, str], name: str, default: float) -> float:

@@ -1,15 +1,18 @@
-"""The dlt source ``nba_stats``: schedule and game logs of one season, merged on natural keys.
+"""Extract: the season-level requests, and the dlt source ``nba_stats`` that merges what they return.
 
 Three season-level requests carry a whole night: the schedule (every game, any status),
 the team game logs and the player game logs (completed games only). The schedule comes
 first because it tells which season types have games due since the watermark: a type with
-nothing new (the playoffs in January) is not asked for.
+nothing new (the playoffs in January) is not asked for. ``plan_sync`` decides what to ask
+for, ``fetch_game_logs`` asks, and ``nba_stats`` hands the answers to dlt, which merges
+them into dataset ``raw`` on natural keys. Fetching happens before dlt runs, so that a
+backfill can fetch the next seasons while dlt loads the last ones.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import dlt
-import pyarrow as pa
+import orjson
 from dlt.common.schema.typing import TColumnSchema
 from dlt.sources import DltResource
 
@@ -111,6 +114,10 @@ class SyncPlan:
     column_changes: dict[str, list[str]] = field(default_factory=dict)
     #: Game log rows the API sent, per season type (team and player logs together).
     rows_fetched: dict[str, int] = field(default_factory=dict)
+    #: The schedule rows to merge: the season's games, or only those that changed.
+    games: list[dict[str, Any]] = field(default_factory=list)
+    #: What ``fetch_game_logs`` received, per raw table: Arrow tables or lists of rows.
+    game_logs: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def plan_sync(
@@ -131,7 +138,7 @@ def plan_sync(
     date_from = watermark - timedelta(days=lookback_days) if watermark else None
     if not schedule_games:
         return SyncPlan(season, list(season_types), date_from)
-    plan = SyncPlan(season, [], date_from)
+    plan = SyncPlan(season, [], date_from, games=list(schedule_games))
     for season_type in season_types:
         digit = SEASON_TYPE_DIGITS[season_type]
         in_window = [game for game in schedule_games
@@ -166,7 +173,7 @@ def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
     for game_date in schedule.get("gameDates", []):
         for game in game_date.get("games", []):
             record = {**_snake_case_keys(game), "season": season}
-            record["row_hash"] = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).hexdigest()
+            record["row_hash"] = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
             games.append(record)
     return games
 
@@ -182,14 +189,17 @@ def changed_games(games: list[dict[str, Any]], stored_hashes: dict[str, str]) ->
 
 def _snake_case_keys(value: Any) -> Any:
     """``gameDateEst`` -> ``game_date_est``, recursively, as dlt would name them."""
-    if isinstance(value, dict):
-        return {_snake(key): _snake_case_keys(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if type(value) is dict:
+        return {_snake(key): _snake_case_keys(item) if type(item) in (dict, list) else item
+                for key, item in value.items()}
+    if type(value) is list:
         return [_snake_case_keys(item) for item in value]
     return value
 
 
+@functools.lru_cache(maxsize=1024)
 def _snake(name: str) -> str:
+    """Cached: a season's schedule repeats the same few dozen keys half a million times."""
     out = []
     for index, char in enumerate(name):
         if char.isupper() and index and (not name[index - 1].isupper() or
@@ -224,27 +234,53 @@ def check_columns(table: str, result_set: ResultSet, known: dict[str, str], plan
         plan.column_changes[table] = sorted(set(plan.column_changes.get(table, [])) | set(changes))
 
 
-def _game_logs(
-    client: StatsClient, plan: SyncPlan, player_or_team: str, table: str, known: dict[str, str], load_path: str
-) -> Iterator[pa.Table | list[dict[str, Any]]]:
-    """One item per season type: an Arrow table (``columnar``) or a list of dicts (``rows``)."""
-    for season_type in plan.season_types:
-        result_set = client.league_game_log(
-            plan.season, season_type, player_or_team, plan.date_from,
-            require_rows=season_type in plan.final_games_expected,
-        )
-        check_columns(table, result_set, known, plan)
-        logger.info("%s %s %s: %d rows", table, plan.season, season_type, len(result_set.rows))
-        plan.rows_fetched[season_type] = plan.rows_fetched.get(season_type, 0) + len(result_set.rows)
-        context = {"season": plan.season, "season_type": season_type}
-        if load_path == "columnar":
-            if result_set.rows:
-                yield result_set_table(result_set, known, context)
-            continue
-        yield [
-            {**{key.lower(): value for key, value in record.items()}, **context}
-            for record in result_set.records()
-        ]
+@dataclass(frozen=True)
+class GameLog:
+    """One of the two game logs: its raw table, the API's flag for it, columns and key."""
+
+    table: str
+    player_or_team: str
+    columns: dict[str, str]
+    primary_key: tuple[str, ...]
+
+
+GAME_LOGS = (
+    GameLog("team_game_logs", "T", TEAM_LOG_COLUMNS, ("game_id", "team_id")),
+    GameLog("player_game_logs", "P", PLAYER_LOG_COLUMNS, ("game_id", "player_id")),
+)
+
+
+def fetch_game_logs(client: StatsClient, plan: SyncPlan, load_path: str = "columnar") -> None:
+    """Ask for both game logs of every season type the plan is due, into ``plan.game_logs``.
+
+    Each answer is checked for the columns the marts need and turned into what dlt will
+    load: an Arrow table (``columnar``, see loader.columnar) or a list of dicts (``rows``).
+    """
+    for log in GAME_LOGS:
+        batches = plan.game_logs.setdefault(log.table, [])
+        for season_type in plan.season_types:
+            result_set = client.league_game_log(
+                plan.season, season_type, log.player_or_team, plan.date_from,
+                require_rows=season_type in plan.final_games_expected,
+            )
+            check_columns(log.table, result_set, log.columns, plan)
+            logger.info("%s %s %s: %d rows", log.table, plan.season, season_type, len(result_set.rows))
+            plan.rows_fetched[season_type] = plan.rows_fetched.get(season_type, 0) + len(result_set.rows)
+            context = {"season": plan.season, "season_type": season_type}
+            if load_path == "columnar":
+                if result_set.rows:
+                    batches.append(result_set_table(result_set, log.columns, context, log.primary_key))
+                continue
+            batches.append([
+                {**{key.lower(): value for key, value in record.items()}, **context}
+                for record in result_set.records()
+            ])
+
+
+def _fetched(plans: Sequence[SyncPlan], table: str) -> Iterator[Any]:
+    """The batches fetched for ``table``, season by season."""
+    for plan in plans:
+        yield from plan.game_logs.get(table, [])
 
 
 def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
@@ -262,39 +298,28 @@ def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
 
 
 @dlt.source(name="nba_stats")
-def nba_stats(
-    client: StatsClient,
-    plan: SyncPlan,
-    games: list[dict[str, Any]],
-    load_path: str = "columnar",
-) -> Iterator[DltResource]:
-    """The schedule and game logs of ``plan.season`` as three resources in dataset ``raw``.
+def nba_stats(plans: Sequence[SyncPlan]) -> Iterator[DltResource]:
+    """The schedule and game logs fetched for each plan, as three resources in dataset ``raw``.
 
-    ``load_path``: game logs as Arrow tables (``columnar``, see loader.columnar) or as one
-    dict per row (``rows``); both load the same tables.
+    The nightly sync has one plan; a backfill hands over several seasons at once, so that
+    dlt's fixed cost per load (files, schema, staging tables, merge) is paid once for them.
     """
     # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
     # become a UTC timestamp, and staging does every cast explicitly.
     dlt.current.source_schema().remove_type_detection("iso_timestamp")
 
     yield dlt.resource(
-        _materialized([games]),
+        _materialized(plan.games for plan in plans),
         name="schedule_games",
         write_disposition="merge",
         primary_key="game_id",
         columns=_columns(SCHEDULE_COLUMNS),
     )
-    yield dlt.resource(
-        _materialized(_game_logs(client, plan, "T", "team_game_logs", TEAM_LOG_COLUMNS, load_path)),
-        name="team_game_logs",
-        write_disposition="merge",
-        primary_key=("game_id", "team_id"),
-        columns=_columns({**TEAM_LOG_COLUMNS, **_CONTEXT_COLUMNS}),
-    )
-    yield dlt.resource(
-        _materialized(_game_logs(client, plan, "P", "player_game_logs", PLAYER_LOG_COLUMNS, load_path)),
-        name="player_game_logs",
-        write_disposition="merge",
-        primary_key=("game_id", "player_id"),
-        columns=_columns({**PLAYER_LOG_COLUMNS, **_CONTEXT_COLUMNS}),
-    )
+    for log in GAME_LOGS:
+        yield dlt.resource(
+            _materialized(_fetched(plans, log.table)),
+            name=log.table,
+            write_disposition="merge",
+            primary_key=log.primary_key,
+            columns=_columns({**log.columns, **_CONTEXT_COLUMNS}),
+        )

@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ from marts import assert_marts_equal_truth
 
 import loader
 from fake_stats import FakeStatsAPI, SyntheticLeague
-from loader.backfill import run_backfill, seasons_between
+from loader.backfill import fetched_ahead, run_backfill, seasons_between
+from loader.client import RequestsCancelled, StatsAPIError
 from loader.database import connect
 from loader.settings import ConfigError
 
@@ -86,8 +89,9 @@ def test_a_backfill_of_three_seasons_equals_the_truth_at_three_requests_per_seas
     assert [(season, season_type) for season, season_type, _ in recorded] == \
         [(season, season_type) for season in SEASONS for season_type in sorted(ALL_TYPES)]
     assert all(rows > 0 for _, _, rows in recorded)
+    # All three seasons in one dlt load (NBA_BACKFILL_BATCH is 10 by default)
     steps = query(settings, "select name, status from audit.pipeline_audit where step = 'extract_load'")
-    assert sorted(steps) == [(f"nba_stats {season}", "success") for season in SEASONS]
+    assert steps == [(f"nba_stats {SEASONS[0]}..{SEASONS[-1]}", "success")]
 
 
 def test_a_season_without_a_schedule_is_loaded_from_its_game_logs_alone(
@@ -103,29 +107,58 @@ def test_a_season_without_a_schedule_is_loaded_from_its_game_logs_alone(
     assert all(requests[(SEASONS[0], "leaguegamelog", season_type)] == 2 for season_type in ALL_TYPES)
 
 
-def test_a_backfill_killed_after_its_first_season_resumes_where_it_stopped(
+def test_a_season_the_api_fails_on_ends_the_backfill_with_the_loads_before_it_kept(
     database_env: dict[str, str], history: SyntheticLeague
 ) -> None:
     with FakeStatsAPI(history, now=NOW) as api:
-        # GIVEN a backfill process killed once the first season is recorded (it asks for the next)
+        # GIVEN an API that fails for good from the third season's schedule on
+        api.add_fault("scheduleleaguev2", "503", times=100, after=2)
+        settings = make_settings(database_env, api, NBA_BACKFILL_BATCH="1", NBA_MAX_RETRIES="1")
+        # WHEN a backfill, one season a load, reaches it
+        with pytest.raises(StatsAPIError, match="scheduleleaguev2.*HTTP 503"):
+            run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
+        requests_when_it_ended = len(api.requests)
+        time.sleep(0.3)
+        # THEN the seasons loaded before it are kept and recorded, the failure is on record,
+        # and no fetch goes on behind the failed run
+        assert len(api.requests) == requests_when_it_ended
+    assert query(settings, "select season from audit.backfill_progress group by season order by 1") == \
+        [(SEASONS[0],), (SEASONS[1],)]
+    steps = query(settings, "select step, name, status from audit.pipeline_audit "
+                            "where step in ('run', 'extract_load') order by started_at")
+    assert steps == [("run", f"backfill {SEASONS[0]}..{SEASONS[-1]}", "error"),
+                     ("extract_load", f"nba_stats {SEASONS[0]}", "success"),
+                     ("extract_load", f"nba_stats {SEASONS[1]}", "success"),
+                     ("extract_load", f"nba_stats {SEASONS[2]}", "error")]
+
+
+def test_a_backfill_killed_after_its_first_load_resumes_where_it_stopped(
+    database_env: dict[str, str], history: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(history, now=NOW) as api:
+        # GIVEN a backfill process loading one season at a time, killed once the first is
+        # recorded: it fetches the third only then (the second is fetched while the first
+        # loads, and may be loading or recorded when the kill comes)
         settings = make_settings(database_env, api)
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
             **database_env, "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASONS[-1],
             "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01",
+            "NBA_BACKFILL_BATCH": "1",
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "loader", "backfill", "--from", SEASONS[0], "--to", SEASONS[-1]],
             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 120
-        while not any(request.params.get("Season") == SEASONS[1] for request in api.requests):
+        while not any(request.params.get("Season") == SEASONS[2] for request in api.requests):
             assert process.poll() is None, "the backfill ended before it was killed"
-            assert time.monotonic() < deadline, "timed out waiting for the second season"
+            assert time.monotonic() < deadline, "timed out waiting for the third season"
             time.sleep(0.02)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert query(settings, "select season from audit.backfill_progress group by season") == [(SEASONS[0],)]
+        recorded = {season for season, in query(settings, "select distinct season from audit.backfill_progress")}
+        assert SEASONS[0] in recorded and SEASONS[2] not in recorded
 
         # WHEN it is started again
         api.clear_requests()
@@ -139,7 +172,66 @@ def test_a_backfill_killed_after_its_first_season_resumes_where_it_stopped(
             for schema in ("raw", "nba", "audit"):
                 database.execute(f"drop schema {schema} cascade")
         run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
-    assert resumed == set(SEASONS[1:])
+    assert resumed == set(SEASONS) - recorded
     assert resumed_marts == mart_snapshot(settings)
     assert resumed_raw == query(settings, "select count(*) from raw.player_game_logs")
     assert_marts_equal_truth(settings, _truth(history, SEASONS))
+
+
+class _Client:
+    """Stands in for StatsClient in fetched_ahead: a request count and cancel()."""
+
+    def __init__(self) -> None:
+        self.request_count = 0
+        self.cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_the_next_batch_is_fetched_while_one_loads_and_never_more_than_one_ahead() -> None:
+    client, fetched = _Client(), []
+    batches = [{"2021-22": ["Playoffs"]}, {"2022-23": ["Playoffs"]}, {"2023-24": ["Playoffs"]}]
+    ahead = fetched_ahead(lambda batch: fetched.append(batch) or [], batches, client)  # type: ignore[arg-type]
+    assert next(ahead).season_types == batches[0]
+    _wait_for(lambda: len(fetched) == 2)  # the second is fetched while the first "loads"
+    time.sleep(0.2)
+    assert len(fetched) == 2, "no more than one batch ahead"
+    assert [item.season_types for item in ahead] == batches[1:]
+    assert fetched == batches and not client.cancelled.is_set()
+
+
+def test_a_failed_fetch_is_handed_over_and_is_the_last() -> None:
+    def fetch(batch: dict[str, list[str]]) -> list[Any]:
+        if "2022-23" in batch:
+            raise StatsAPIError("the stats API is down")
+        return []
+
+    batches = [{"2021-22": ["Playoffs"]}, {"2022-23": ["Playoffs"]}, {"2023-24": ["Playoffs"]}]
+    handed = list(fetched_ahead(fetch, batches, _Client()))  # type: ignore[arg-type]
+    assert [item.error is None for item in handed] == [True, False]
+    assert "down" in str(handed[1].error)
+
+
+def test_stopping_early_cancels_the_fetch_under_way_and_waits_for_its_thread() -> None:
+    client = _Client()
+
+    def fetch(batch: dict[str, list[str]]) -> list[Any]:
+        if "2022-23" in batch:  # a long fetch, as with the API's pacing, that stops on cancel
+            _wait_for(client.cancelled.is_set)
+            raise RequestsCancelled("cancelled")
+        return []
+
+    batches = [{"2021-22": ["Playoffs"]}, {"2022-23": ["Playoffs"]}]
+    ahead = fetched_ahead(fetch, batches, client)  # type: ignore[arg-type]
+    next(ahead)
+    ahead.close()  # the loader failed while the second batch was being fetched
+    assert client.cancelled.is_set()
+    assert not [thread for thread in threading.enumerate() if thread.name == "nba-elt-fetch"]

@@ -14,6 +14,7 @@ def test_defaults_follow_the_design() -> None:
     assert (settings.request_delay, settings.request_jitter) == (1.0, 0.2)
     assert settings.request_timeout == 30.0
     assert settings.lookback_days == 3
+    assert settings.backfill_batch == 10
 
 
 @pytest.mark.parametrize(
@@ -38,6 +39,8 @@ def test_the_season_in_progress_starts_in_october(today: date, season: str) -> N
         ({"NBA_TARGET": "postgres", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
         ({"NBA_DUCKDB_PATH": "/no/such/folder/nba.duckdb"}, "NBA_DUCKDB_PATH"),
         ({"NBA_STATS_BASE_URL": "stats.nba.com"}, "NBA_STATS_BASE_URL"),
+        ({"NBA_BACKFILL_BATCH": "0"}, "NBA_BACKFILL_BATCH"),
+        ({"NBA_BACKFILL_BATCH": "2.5"}, "NBA_BACKFILL_BATCH"),
     ],
 )
 def test_a_bad_setting_is_one_sentence_naming_the_variable(env: dict[str, str], names: str) -> None:
