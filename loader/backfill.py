@@ -3,7 +3,7 @@
 A season costs one schedule request and, per season type, one team log and one player
 log: 80 seasons of three types are some 560 requests, a few minutes at the API's pace
 rather than the days that per-game box scores would take. Seasons go to dlt several at a
-time (``NBA_BACKFILL_BATCH``, 10 by default), one load each, so that dlt's fixed cost of a
+time (``NBA_BACKFILL_BATCH``, 5 by default), one load each, so that dlt's fixed cost of a
 load is paid once per batch rather than once per season. Once a load has committed, a row
 per season and season type goes into ``audit.backfill_progress``. A backfill killed at
 any point and started again skips the seasons recorded there and reloads at most the

@@ -114,7 +114,7 @@ class Settings:
     duckdb_memory_limit: str = "512MB"
     user_agent: str = DEFAULT_USER_AGENT
     load_path: str = "columnar"
-    backfill_batch: int = 10
+    backfill_batch: int = 5
 
     @property
     def headers(self) -> dict[str, str]:
