@@ -138,6 +138,10 @@ def mart_snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
         ("player_game_stats", "game_id, player_id"),
         ("teams", "team_id"),
         ("players", "player_id"),
+        ("standings", "team_id, season, season_type"),
+        ("team_season_stats", "team_id, season, season_type"),
+        ("player_season_stats", "player_id, season, season_type"),
+        ("team_game_features", "game_id, team_id"),
     ]:
         with connect(settings) as database:
             columns = [

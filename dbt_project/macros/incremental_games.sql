@@ -8,15 +8,20 @@
     became final, a postponed game whose schedule row moved, a backfilled older season alike.
     No date window to tune, and no way for a late load of old dates to slip past it.
 
-    `games_loaded_since(relations)` renders a query of the game ids, from every relation in
-    `relations` (staged rows with `game_id` and `dlt_load_id`), loaded after the newest
-    `dlt_load_id` of `this`; on a first run or a --full-refresh it selects every game, and
-    so it does on a table built before the marts carried `dlt_load_id`. -#}
-{% macro games_loaded_since(relations) -%}
+    The season marts (and `players`) follow the same rule one level up: a season whose games
+    were loaded since is rebuilt whole, its rows deleted and inserted again, because a
+    season's totals, standings and rolling form depend on all of its games.
+
+    `loaded_since(key, relations)` renders a query of the `key` values (`game_id`, `season`,
+    `player_id`) of the rows of every relation in `relations` (rows with `key` and
+    `dlt_load_id`) loaded after the newest `dlt_load_id` of `this`; on a first run or a
+    --full-refresh it selects every value, and so it does on a table built before it
+    carried `dlt_load_id`. -#}
+{% macro loaded_since(key, relations) -%}
     {%- set has_bookmark = is_incremental()
         and 'dlt_load_id' in adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
     {%- for relation in relations %}
-    select game_id from {{ relation }}
+    select {{ key }} from {{ relation }}
     {%- if has_bookmark %}
     where dlt_load_id > (select coalesce(max(dlt_load_id), '') from {{ this }})
     {%- endif %}

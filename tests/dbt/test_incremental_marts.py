@@ -1,5 +1,6 @@
-"""The incremental marts re-process only what was loaded since their last run, and still
-equal a --full-refresh after stat corrections, a postponement and a backfilled season."""
+"""The incremental marts re-process only what was loaded since their last run (the game marts
+their games, the season marts their seasons, `players` its players), and still equal a
+--full-refresh after stat corrections, a postponement and a backfilled season."""
 
 from __future__ import annotations
 
@@ -71,12 +72,16 @@ def test_incremental_marts_equal_a_full_refresh_after_corrections_a_postponement
     assert query(settings, "select count(*) from nba.player_game_stats where season = %s",
                  (EARLIER_SEASON,)) == [(earlier["player_rows"],)]
 
-    # AND a run with nothing new loaded re-processes nothing: a row altered behind dbt's back stays
+    # AND a run with nothing new loaded re-processes nothing: rows altered behind dbt's back stay
     old_game = query(settings, "select min(game_id) from nba.team_game_stats where season = %s", (SEASON,))[0][0]
     with connect(settings) as database:
         database.execute("update nba.team_game_stats set points = points + 1000 where game_id = %s", (old_game,))
+        database.execute("update nba.team_season_stats set points = points + 1000 where season = %s", (SEASON,))
+        database.execute("update nba.players set games_played = games_played + 1000")
     assert run_dbt(settings, "run").success
     assert query(settings, "select min(points) from nba.team_game_stats where game_id = %s", (old_game,))[0][0] > 1000
+    assert query(settings, "select min(points) from nba.team_season_stats where season = %s", (SEASON,))[0][0] > 1000
+    assert query(settings, "select min(games_played) from nba.players")[0][0] > 1000
 
     # WHEN the marts are rebuilt from scratch THEN they equal the incremental ones
     assert run_dbt(settings, "run", "--full-refresh").success

@@ -26,7 +26,8 @@ with_points_against as (
         team_game_stats.is_home,
         team_game_stats.is_win,
         team_game_stats.points as points_for,
-        opponent_game_stats.points as points_against
+        opponent_game_stats.points as points_against,
+        team_game_stats.dlt_load_id
 
     from team_game_stats
     left join opponent_game_stats

@@ -5,14 +5,7 @@
 -- after the newest load this table holds (see macros/incremental_games.sql). The loader
 -- re-fetches the season's whole schedule every night, so that is the season's games: a
 -- few hundred rows, and every moved date or status change is caught.
-{{
-    config(
-        materialized='incremental',
-        unique_key='game_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(unique_key='game_id') }}
 
 with
 
@@ -36,7 +29,7 @@ synced_schedule_games as (
 ),
 
 games_to_process as (
-    {{ games_loaded_since([ref('stg_nba_stats__schedule_games'), ref('stg_nba_stats__team_game_logs')]) }}
+    {{ loaded_since('game_id', [ref('stg_nba_stats__schedule_games'), ref('stg_nba_stats__team_game_logs')]) }}
 ),
 
 joined as (

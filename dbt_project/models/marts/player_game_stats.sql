@@ -1,14 +1,7 @@
 -- One row per completed game per player: the player's box score line.
 -- Incremental: a run re-processes every row of the games whose player or team log rows
 -- were loaded after the newest load this table holds (see macros/incremental_games.sql).
-{{
-    config(
-        materialized='incremental',
-        unique_key=['game_id', 'player_id'],
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(unique_key=['game_id', 'player_id']) }}
 
 with
 
@@ -32,7 +25,7 @@ synced_player_game_logs as (
 ),
 
 games_to_process as (
-    {{ games_loaded_since([ref('stg_nba_stats__player_game_logs'), ref('stg_nba_stats__team_game_logs')]) }}
+    {{ loaded_since('game_id', [ref('stg_nba_stats__player_game_logs'), ref('stg_nba_stats__team_game_logs')]) }}
 ),
 
 with_side as (

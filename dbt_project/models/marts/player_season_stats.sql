@@ -1,10 +1,15 @@
 -- One row per player per season per season type: box score totals and per-game averages,
 -- with the team of the player's latest game.
+-- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
+-- this table holds (see macros/incremental_games.sql).
+{{ config(unique_key='season') }}
+
 with
 
 player_game_stats as (
 
     select * from {{ ref('player_game_stats') }}
+    where season in ({{ loaded_since('season', [ref('player_game_stats')]) }})
 
 ),
 
@@ -45,7 +50,8 @@ totals as (
         sum(steals) as steals,
         sum(blocks) as blocks,
         sum(turnovers) as turnovers,
-        sum(personal_fouls) as personal_fouls
+        sum(personal_fouls) as personal_fouls,
+        max(dlt_load_id) as dlt_load_id
 
     from ranked_by_recency
     group by player_id, season, season_type
@@ -71,7 +77,8 @@ final as (
         cast(steals as double precision) / games as steals_per_game,
         cast(blocks as double precision) / games as blocks_per_game,
         cast(turnovers as double precision) / games as turnovers_per_game,
-        {{ shooting_percentages() }}
+        {{ shooting_percentages() }},
+        dlt_load_id
 
     from totals
 

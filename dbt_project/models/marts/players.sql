@@ -1,9 +1,14 @@
 -- One row per player who has played a game of the synced season types.
+-- Incremental: a run rebuilds the players with games loaded after the newest load this
+-- table holds, from all of their games (see macros/incremental_games.sql).
+{{ config(unique_key='player_id') }}
+
 with
 
 player_game_stats as (
 
     select * from {{ ref('player_game_stats') }}
+    where player_id in ({{ loaded_since('player_id', [ref('player_game_stats')]) }})
 
 ),
 
@@ -16,7 +21,8 @@ ranked as (
         row_number() over (partition by player_id order by game_date desc, game_id desc) as recency_rank,
         min(game_date) over (partition by player_id) as first_game_date,
         max(game_date) over (partition by player_id) as last_game_date,
-        count(*) over (partition by player_id) as games_played
+        count(*) over (partition by player_id) as games_played,
+        max(dlt_load_id) over (partition by player_id) as dlt_load_id
 
     from player_game_stats
 
@@ -30,7 +36,8 @@ latest as (
         team_id as latest_team_id,
         first_game_date,
         last_game_date,
-        games_played
+        games_played,
+        dlt_load_id
 
     from ranked
     where recency_rank = 1

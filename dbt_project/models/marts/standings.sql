@@ -1,10 +1,15 @@
 -- One row per team per season per season type: the record so far, home and away splits,
 -- points for and against, and the current streak.
+-- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
+-- this table holds (see macros/incremental_games.sql).
+{{ config(unique_key='season') }}
+
 with
 
 team_game_results as (
 
     select * from {{ ref('int_team_game_results') }}
+    where season in ({{ loaded_since('season', [ref('team_game_stats')]) }})
 
 ),
 
@@ -43,7 +48,8 @@ aggregated as (
         sum(points_against) as points_against,
         max(case when is_latest_a_win then 1 else 0 end) = 1 as is_latest_a_win,
         -- The streak runs back from the latest game to the first game with the other result.
-        min(case when is_win <> is_latest_a_win then recency_rank end) as first_other_result_rank
+        min(case when is_win <> is_latest_a_win then recency_rank end) as first_other_result_rank,
+        max(dlt_load_id) as dlt_load_id
 
     from ranked_by_recency
     group by team_id, season, season_type
@@ -72,7 +78,8 @@ final as (
         cast(
             case when is_latest_a_win then 1 else -1 end * coalesce(first_other_result_rank - 1, games)
             as integer
-        ) as streak_games
+        ) as streak_games,
+        dlt_load_id
 
     from aggregated
 

@@ -3,17 +3,23 @@
 -- Form (games played, win percentage, rolling points) comes only from the team's games
 -- completed before the match's date; rest comes from the schedule, which is public in
 -- advance. The match's own result appears only as the label is_win.
+-- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
+-- this table holds (see macros/incremental_games.sql).
+{{ config(unique_key='season') }}
+
 with
 
 matches as (
 
     select * from {{ ref('matches') }}
+    where season in ({{ loaded_since('season', [ref('matches')]) }})
 
 ),
 
 team_game_results as (
 
     select * from {{ ref('int_team_game_results') }}
+    where season in ({{ loaded_since('season', [ref('matches')]) }})
 
 ),
 
@@ -22,7 +28,8 @@ team_matches as (
     select
         game_id, season, season_type, game_date, is_completed,
         home_team_id as team_id, away_team_id as opponent_team_id, true as is_home,
-        case when is_completed then winner_team_id = home_team_id end as is_win
+        case when is_completed then winner_team_id = home_team_id end as is_win,
+        dlt_load_id
     from matches
     where home_team_id is not null and away_team_id is not null
 
@@ -31,7 +38,8 @@ team_matches as (
     select
         game_id, season, season_type, game_date, is_completed,
         away_team_id, home_team_id, false,
-        case when is_completed then winner_team_id = away_team_id end
+        case when is_completed then winner_team_id = away_team_id end,
+        dlt_load_id
     from matches
     where home_team_id is not null and away_team_id is not null
 
@@ -137,7 +145,8 @@ team_features as (
         form_candidates.points_for_avg_last_5,
         form_candidates.points_against_avg_last_5,
         form_candidates.points_for_avg_last_10,
-        form_candidates.points_against_avg_last_10
+        form_candidates.points_against_avg_last_10,
+        with_rest.dlt_load_id
 
     from with_rest
     left join form_candidates

@@ -1,14 +1,7 @@
 -- One row per completed game per team: the team's box score, home/away side and opponent.
 -- Incremental: a run re-processes every row of the games whose team log rows were loaded
 -- after the newest load this table holds (see macros/incremental_games.sql).
-{{
-    config(
-        materialized='incremental',
-        unique_key=['game_id', 'team_id'],
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(unique_key=['game_id', 'team_id']) }}
 
 with
 
@@ -25,7 +18,7 @@ matches as (
 ),
 
 games_to_process as (
-    {{ games_loaded_since([ref('stg_nba_stats__team_game_logs')]) }}
+    {{ loaded_since('game_id', [ref('stg_nba_stats__team_game_logs')]) }}
 ),
 
 with_opponent as (

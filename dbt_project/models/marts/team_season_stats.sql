@@ -1,9 +1,14 @@
 -- One row per team per season per season type: box score totals and per-game averages.
+-- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
+-- this table holds (see macros/incremental_games.sql).
+{{ config(unique_key='season') }}
+
 with
 
 team_game_stats as (
 
     select * from {{ ref('team_game_stats') }}
+    where season in ({{ loaded_since('season', [ref('team_game_stats')]) }})
 
 ),
 
@@ -36,7 +41,8 @@ totals as (
         sum(team_game_stats.steals) as steals,
         sum(team_game_stats.blocks) as blocks,
         sum(team_game_stats.turnovers) as turnovers,
-        sum(team_game_stats.personal_fouls) as personal_fouls
+        sum(team_game_stats.personal_fouls) as personal_fouls,
+        max(team_game_stats.dlt_load_id) as dlt_load_id
 
     from team_game_stats
     inner join team_game_results
@@ -65,7 +71,8 @@ final as (
         cast(steals as double precision) / games as steals_per_game,
         cast(blocks as double precision) / games as blocks_per_game,
         cast(turnovers as double precision) / games as turnovers_per_game,
-        {{ shooting_percentages() }}
+        {{ shooting_percentages() }},
+        dlt_load_id
 
     from totals
 

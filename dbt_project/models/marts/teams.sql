@@ -1,5 +1,7 @@
 -- One row per team: its latest abbreviation and name, from the game logs where it has
--- played, otherwise from the schedule.
+-- played, otherwise from the schedule. A table, rebuilt every run: some thirty rows.
+{{ config(materialized='table') }}
+
 with
 
 team_game_logs as (
