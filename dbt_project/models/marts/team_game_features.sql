@@ -9,17 +9,21 @@
 
 with
 
+seasons_to_process as (
+    {{ loaded_since('season', [ref('matches')]) }}
+),
+
 matches as (
 
     select * from {{ ref('matches') }}
-    where season in ({{ loaded_since('season', [ref('matches')]) }})
+    where season in (select season from seasons_to_process)
 
 ),
 
 team_game_results as (
 
     select * from {{ ref('int_team_game_results') }}
-    where season in ({{ loaded_since('season', [ref('matches')]) }})
+    where season in (select season from seasons_to_process)
 
 ),
 
