@@ -7,9 +7,9 @@ time (``NBA_BACKFILL_BATCH``, 5 by default), one load each, so that dlt's fixed 
 load is paid once per batch rather than once per season. Once a load has committed, a row
 per season and season type goes into ``audit.backfill_progress``. A backfill killed at
 any point and started again skips the seasons recorded there and reloads at most the
-batch it was in (merges on natural keys make that reload harmless). The season in
-progress is loaded but never recorded as done. The marts are built, and audited, once at
-the end.
+batch it was in: a load of seasons that raw already holds rows of merges on natural
+keys, which makes that reload harmless. The season in progress is loaded but never
+recorded as done. The marts are built, and audited, once at the end.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from loader.audit import Recorder, ensure_audit_table, utc_now
 from loader.client import StatsClient
 from loader.database import Database, connect
 from loader.lock import RunInProgress, run_lock
-from loader.pipeline import AuditsFailed, RunSummary, build_marts, load_raw, run_audits
+from loader.pipeline import AuditsFailed, RawLoad, RunSummary, build_marts, load_raw, run_audits
 from loader.settings import ConfigError, Settings, format_season, season_in_progress, season_start_year
 from loader.source import SyncPlan, fetch_game_logs, plan_sync, schedule_games
 
@@ -282,8 +282,8 @@ def load_seasons(
 ) -> None:
     """A batch of fetched seasons in one dlt load, then their progress rows.
 
-    A kill between the load and the progress rows reloads these seasons next time, which
-    the merge on natural keys makes harmless.
+    A kill between the load and the progress rows reloads these seasons next time; raw
+    then holds rows of them, so that load merges on natural keys, which makes it harmless.
     """
     seasons = list(fetched.season_types)
     label = seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]}"
@@ -295,7 +295,7 @@ def load_seasons(
             progress.loading = label
             progress.show()
         to_load = [plan for plan in fetched.plans if plan.season_types or plan.games]
-        load_id, rows = load_raw(settings, to_load) if to_load else (None, {})
+        load = load_raw(settings, to_load) if to_load else RawLoad()
     except BaseException as error:
         recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,
                         api_requests=fetched.api_requests)
@@ -308,15 +308,16 @@ def load_seasons(
     for plan in fetched.plans:
         for table, changes in plan.column_changes.items():
             summary.column_changes.setdefault(table, []).extend(changes)
-    for table, count in rows.items():
+    for table, count in load.rows.items():
         summary.rows_per_table[table] = summary.rows_per_table.get(table, 0) + count
     if progress:
         progress.done += len(seasons)
         progress.done_this_run += len(seasons)
         progress.loading = ""
         progress.show()
-    recorder.finish(event, "success", rows_per_table=rows, load_id=load_id, api_requests=fetched.api_requests,
-                    message=f"{len(seasons)} season(s); season types loaded: "
+    recorder.finish(event, "success", rows_per_table=load.rows, load_id=load.load_id,
+                    api_requests=fetched.api_requests,
+                    message=f"{len(seasons)} season(s), {load.describe()}; season types loaded: "
                             + "; ".join(f"{plan.season} {plan.season_types}" for plan in fetched.plans))
 
 

@@ -17,6 +17,7 @@ from datetime import date
 
 import dlt
 from dlt.common.destination import TLoaderFileFormat
+from dlt.common.schema.typing import TWriteDisposition
 
 from loader.audit import Recorder
 from loader.client import StatsClient
@@ -29,12 +30,13 @@ from loader.source import (
     SyncPlan,
     changed_games,
     fetch_game_logs,
+    has_repeated_keys,
     nba_stats,
     plan_sync,
     schedule_games,
 )
 from loader.transform import DbtResult, TransformError, run_dbt
-from loader.watermark import read_schedule_hashes, read_watermark
+from loader.watermark import read_schedule_hashes, read_watermark, seasons_in_raw
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ RAW_DATASET = "raw"
 #: How dlt hands rows to each destination: DuckDB reads parquet files straight into its
 #: tables (the Arrow tables pass through untouched); PostgreSQL takes dlt's INSERT batches.
 _FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
+_DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
 
 
 class PreflightFailed(RuntimeError):
@@ -162,30 +165,54 @@ def _extract_load(
         logger.info("season %s: watermark %s, fetching %s from %s",
                     settings.season, watermark, plan.season_types or "nothing", plan.date_from or "the start")
         fetch_game_logs(client, plan, settings.load_path)
-        load_id, rows = load_raw(settings, [plan])
+        load = load_raw(settings, [plan])
     except BaseException as error:
         recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,
                         api_requests=client.request_count - requests_before)
         raise
-    summary.rows_per_table = rows
+    summary.rows_per_table = load.rows
     summary.column_changes = plan.column_changes
     summary.api_requests = client.request_count
-    recorder.finish(event, "success", rows_per_table=rows, load_id=load_id,
+    recorder.finish(event, "success", rows_per_table=load.rows, load_id=load.load_id,
                     api_requests=client.request_count - requests_before,
-                    message=f"watermark {watermark}, season types {plan.season_types}, from {plan.date_from}")
+                    message=f"watermark {watermark}, season types {plan.season_types}, from {plan.date_from}; "
+                            + load.describe())
     for table, changes in plan.column_changes.items():
         recorder.record("audit_check", f"api_columns_{table}", "warn",
                         message=f"the stats API changed the columns of {table}: {'; '.join(changes)}")
 
 
-def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> tuple[str | None, dict[str, int]]:
-    """Load what was fetched for ``plans`` (one per season) into dataset ``raw`` as one dlt
-    load; return the load id and rows per table.
+@dataclass(frozen=True)
+class RawLoad:
+    """One dlt load into ``raw``: its id, rows per table, and whether it merged or appended."""
+
+    load_id: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    write_disposition: TWriteDisposition = "merge"
+
+    def describe(self) -> str:
+        return _DISPOSITION_WORDS[self.write_disposition]
+
+
+def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
+    """Load what was fetched for ``plans`` (one per season) into dataset ``raw`` as one dlt load.
+
+    The load merges on natural keys, unless raw holds no row of any of its seasons and no
+    key comes twice in it: then it appends, which spares dlt's staging tables and merge
+    (most of a backfill's load time). Append is as safe as the merge here. The run lock
+    keeps other writers out until the load ends. A load killed halfway leaves rows of its
+    seasons behind, so the next load of those seasons merges.
 
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
     """
     enable_dlt_columns()
+    # dlt's files live only as long as the load, in a temporary folder: gzip would be
+    # paid on writing and again on reading them, for nothing kept.
+    os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
+    with connect(settings) as database:
+        loaded_before = seasons_in_raw(database, [plan.season for plan in plans])
+    write_disposition: TWriteDisposition = "merge" if loaded_before or has_repeated_keys(plans) else "append"
     with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir:
         pipeline = dlt.pipeline(
             pipeline_name="nba_stats",
@@ -193,14 +220,15 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> tuple[str | None,
             dataset_name=RAW_DATASET,
             pipelines_dir=pipelines_dir,
         )
-        info = pipeline.run(nba_stats(plans), loader_file_format=_FILE_FORMATS[settings.target])
+        info = pipeline.run(nba_stats(plans, write_disposition), loader_file_format=_FILE_FORMATS[settings.target])
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
-    rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
-    load_id = info.loads_ids[0] if info.loads_ids else None
-    logger.info("loaded %s (load id %s)", rows, load_id)
-    return load_id, rows
+    load = RawLoad(info.loads_ids[0] if info.loads_ids else None,
+                   {table: count for table, count in row_counts.items() if not table.startswith("_dlt")},
+                   write_disposition)
+    logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())
+    return load
 
 
 def build_marts(settings: Settings, recorder: Recorder) -> None:

@@ -5,7 +5,8 @@ the team game logs and the player game logs (completed games only). The schedule
 first because it tells which season types have games due since the watermark: a type with
 nothing new (the playoffs in January) is not asked for. ``plan_sync`` decides what to ask
 for, ``fetch_game_logs`` asks, and ``nba_stats`` hands the answers to dlt, which merges
-them into dataset ``raw`` on natural keys. Fetching happens before dlt runs, so that a
+them into dataset ``raw`` on natural keys (or appends them, for seasons raw does not hold
+yet: see loader.pipeline.load_raw). Fetching happens before dlt runs, so that a
 backfill can fetch the next seasons while dlt loads the last ones.
 """
 
@@ -21,7 +22,8 @@ from typing import Any
 
 import dlt
 import orjson
-from dlt.common.schema.typing import TColumnSchema
+import pyarrow as pa
+from dlt.common.schema.typing import TColumnSchema, TWriteDisposition
 from dlt.sources import DltResource
 
 from loader.client import ResultSet, StatsClient
@@ -283,6 +285,29 @@ def _fetched(plans: Sequence[SyncPlan], table: str) -> Iterator[Any]:
         yield from plan.game_logs.get(table, [])
 
 
+def has_repeated_keys(plans: Sequence[SyncPlan]) -> bool:
+    """Whether a natural key comes twice in what ``plans`` fetched, within a table.
+
+    Appending such a load would keep both rows; only a merge keeps one of each.
+    """
+    game_ids = [game["game_id"] for plan in plans for game in plan.games]
+    if len(set(game_ids)) < len(game_ids):
+        return True
+    for log in GAME_LOGS:
+        key = list(log.primary_key)
+        batches = list(_fetched(plans, log.table))
+        tables = [batch.select(key) for batch in batches if isinstance(batch, pa.Table)]
+        rows = [tuple(row.get(name) for name in key)
+                for batch in batches if not isinstance(batch, pa.Table) for row in batch]
+        if len(set(rows)) < len(rows):
+            return True
+        if tables:
+            keys = pa.concat_tables(tables)
+            if keys.group_by(key).aggregate([]).num_rows < keys.num_rows:
+                return True
+    return False
+
+
 def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
     """The batches, or, when all are empty, dlt's marker that creates the table anyway.
 
@@ -298,11 +323,13 @@ def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
 
 
 @dlt.source(name="nba_stats")
-def nba_stats(plans: Sequence[SyncPlan]) -> Iterator[DltResource]:
+def nba_stats(plans: Sequence[SyncPlan], write_disposition: TWriteDisposition = "merge") -> Iterator[DltResource]:
     """The schedule and game logs fetched for each plan, as three resources in dataset ``raw``.
 
     The nightly sync has one plan; a backfill hands over several seasons at once, so that
     dlt's fixed cost per load (files, schema, staging tables, merge) is paid once for them.
+    ``write_disposition``: ``merge`` on the natural keys, or ``append`` where the caller
+    has made sure raw holds none of these seasons (see loader.pipeline.load_raw).
     """
     # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
     # become a UTC timestamp, and staging does every cast explicitly.
@@ -311,7 +338,7 @@ def nba_stats(plans: Sequence[SyncPlan]) -> Iterator[DltResource]:
     yield dlt.resource(
         _materialized(plan.games for plan in plans),
         name="schedule_games",
-        write_disposition="merge",
+        write_disposition=write_disposition,
         primary_key="game_id",
         columns=_columns(SCHEDULE_COLUMNS),
     )
@@ -319,7 +346,7 @@ def nba_stats(plans: Sequence[SyncPlan]) -> Iterator[DltResource]:
         yield dlt.resource(
             _materialized(_fetched(plans, log.table)),
             name=log.table,
-            write_disposition="merge",
+            write_disposition=write_disposition,
             primary_key=log.primary_key,
             columns=_columns({**log.columns, **_CONTEXT_COLUMNS}),
         )

@@ -1,4 +1,5 @@
-"""What the database already holds, read before a sync: the watermark and the schedule's fingerprints.
+"""What the database already holds, read before a sync or a load: the watermark, the
+schedule's fingerprints and the seasons raw holds.
 
 The watermark is the latest date with a completed match in the season.
 
@@ -10,6 +11,7 @@ watermark that matches what analysts can see. Scheduled games never move it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 
 from loader.database import Database
@@ -44,3 +46,22 @@ def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
         "select game_id, row_hash from raw.schedule_games where season = %s and row_hash is not null", (season,)
     )
     return {game_id: row_hash for game_id, row_hash in rows}
+
+
+#: The raw tables, smallest first: a season found early spares the scan of the larger ones.
+RAW_TABLES = ("schedule_games", "team_game_logs", "player_game_logs")
+
+
+def seasons_in_raw(database: Database, seasons: Sequence[str]) -> set[str]:
+    """The seasons of ``seasons`` that any raw table holds a row of."""
+    missing = set(seasons)
+    for table in RAW_TABLES:
+        if not missing:
+            break
+        if not database.table_exists("raw", table):
+            continue
+        placeholders = ", ".join(["%s"] * len(missing))
+        rows = database.query(f"select distinct season from raw.{table} where season in ({placeholders})",
+                              sorted(missing))
+        missing -= {season for season, in rows}
+    return set(seasons) - missing

@@ -178,6 +178,32 @@ def test_a_backfill_killed_after_its_first_load_resumes_where_it_stopped(
     assert_marts_equal_truth(settings, _truth(history, SEASONS))
 
 
+def test_seasons_new_to_raw_are_appended_and_a_reload_after_a_kill_merges_without_duplicates(
+    database_env: dict[str, str], history: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(history, now=NOW) as api:
+        settings = make_settings(database_env, api)
+        # GIVEN two seasons backfilled into an empty raw: appended, no staging and merge
+        run_backfill(settings, SEASONS[0], SEASONS[1], today=NOW, progress_stream=io.StringIO())
+        # ... then a kill mid-load, as it would leave them: one table of the load committed
+        # (the player logs), the others not, and no progress row
+        with connect(settings) as database:
+            database.execute("delete from raw.schedule_games")
+            database.execute("delete from raw.team_game_logs")
+            database.execute("delete from audit.backfill_progress")
+        # WHEN the backfill runs again, the next season with them
+        run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
+    # THEN the batch holding seasons already in raw merges, and no row is there twice
+    loads = query(settings, "select message from audit.pipeline_audit where step = 'extract_load' order by started_at")
+    assert ["appended" in message for message, in loads] == [True, False]
+    assert "merged on natural keys" in loads[1][0]
+    for table, key in (("player_game_logs", "game_id, player_id"), ("team_game_logs", "game_id, team_id"),
+                       ("schedule_games", "game_id")):
+        assert query(settings, f"select count(*) from (select {key} from raw.{table} "
+                               f"group by {key} having count(*) > 1) repeated") == [(0,)], table
+    assert_marts_equal_truth(settings, _truth(history, SEASONS))
+
+
 class _Client:
     """Stands in for StatsClient in fetched_ahead: a request count and cancel()."""
 

@@ -15,7 +15,7 @@ from loader.columnar import result_set_table
 from loader.database import connect
 from loader.pipeline import run_elt
 from loader.settings import ConfigError, Settings
-from loader.source import PLAYER_LOG_COLUMNS
+from loader.source import PLAYER_LOG_COLUMNS, SyncPlan, has_repeated_keys
 
 RAW_COLUMNS = (
     "select table_name, column_name, data_type from information_schema.columns "
@@ -86,3 +86,25 @@ def test_the_load_path_setting_is_validated() -> None:
     assert Settings.from_env({"NBA_SEASON": "2025-26", "NBA_LOAD_PATH": "rows"}).load_path == "rows"
     with pytest.raises(ConfigError, match="NBA_LOAD_PATH='parquet'"):
         Settings.from_env({"NBA_SEASON": "2025-26", "NBA_LOAD_PATH": "parquet"})
+
+
+def test_a_natural_key_twice_in_one_load_is_found_on_both_paths_and_across_seasons() -> None:
+    """What keeps load_raw from appending a load that only a merge would deduplicate."""
+    headers = ["GAME_ID", "PLAYER_ID", "GAME_DATE", "TEAM_ID", "MATCHUP", "PTS"]
+
+    def plan(season: str, rows: list[list[object]], load_path: str = "columnar") -> SyncPlan:
+        result_set = ResultSet("LeagueGameLog", headers, rows)
+        context = {"season": season, "season_type": "Regular Season"}
+        batch = (result_set_table(result_set, PLAYER_LOG_COLUMNS, context, ("game_id", "player_id"))
+                 if load_path == "columnar" else [{**{key.lower(): value for key, value in record.items()}, **context}
+                                                 for record in result_set.records()])
+        return SyncPlan(season, ["Regular Season"], None, game_logs={"player_game_logs": [batch]})
+
+    first = ["0022400001", 7, "2024-10-22", 1, "AAA vs. BBB", 12]
+    other = ["0022400001", 8, "2024-10-22", 1, "AAA vs. BBB", 3]
+    for load_path in ("columnar", "rows"):
+        assert not has_repeated_keys([plan("2024-25", [first, other], load_path)])
+        assert has_repeated_keys([plan("2024-25", [first, other, first], load_path)]), load_path
+        assert has_repeated_keys([plan("2024-25", [first], load_path), plan("2025-26", [first], load_path)])
+    games = SyncPlan("2024-25", [], None, games=[{"game_id": "0022400001"}, {"game_id": "0022400001"}])
+    assert has_repeated_keys([games])
