@@ -111,7 +111,7 @@ class Settings:
     backoff_base: float = 2.0
     heartbeat_timeout: float = 5.0
     lock_wait: float = 0.0
-    duckdb_memory_limit: str = "512MB"
+    duckdb_memory_limit: str = "384MB"
     user_agent: str = DEFAULT_USER_AGENT
     load_path: str = "columnar"
     backfill_batch: int = 5
