@@ -20,11 +20,11 @@ elt: ## sync the season from the stats API (NBA_STATS_BASE_URL), build the marts
 demo: ## offline: fake stats API on loopback -> full ELT into demo.duckdb -> what landed
 	$(BIN)/nba-elt demo
 
-test: ## the whole test suite (DuckDB and PostgreSQL on 127.0.0.1), two workers
-	$(BIN)/pytest -n 2 --durations=12
+test: ## the whole test suite (DuckDB and PostgreSQL on 127.0.0.1), two workers, the slow simulations first
+	$(BIN)/pytest -n 2 --dist worksteal --durations=12
 
 test-quick: ## the suite without the slow simulations
-	$(BIN)/pytest -n 2 -m "not slow"
+	$(BIN)/pytest -n 2 --dist worksteal -m "not slow"
 
 docs: ## dbt docs of the marts and their lineage, one offline page: dbt_project/target/static_index.html
 	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir ..

@@ -54,6 +54,13 @@ def _admin(sql: str) -> None:
     connection.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow simulations first, the rest in their order: under ``--dist worksteal`` (make
+    test) the other worker runs the rest meanwhile, rather than one worker starting the
+    longest test last while the other sits idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def target(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres":
