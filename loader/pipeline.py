@@ -21,7 +21,7 @@ from dlt.common.schema.typing import TWriteDisposition
 
 from loader.audit import Recorder
 from loader.client import StatsClient
-from loader.columnar import enable_dlt_columns
+from loader.columnar import DLT_COLUMN_SETTINGS
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
@@ -45,6 +45,10 @@ RAW_DATASET = "raw"
 #: tables (the Arrow tables pass through untouched); PostgreSQL takes dlt's INSERT batches.
 _FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
+#: dlt's settings for every load, by environment variable: the Arrow path's lineage
+#: columns, and no gzip for dlt's files, which live only as long as the load (gzip would be
+#: paid on writing and again on reading them, for nothing kept).
+_DLT_SETTINGS = {**DLT_COLUMN_SETTINGS, "DATA_WRITER__DISABLE_COMPRESSION": "true"}
 
 
 class PreflightFailed(RuntimeError):
@@ -206,10 +210,8 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
     """
-    enable_dlt_columns()
-    # dlt's files live only as long as the load, in a temporary folder: gzip would be
-    # paid on writing and again on reading them, for nothing kept.
-    os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
+    for name, value in _DLT_SETTINGS.items():
+        os.environ.setdefault(name, value)  # whoever sets one explicitly keeps the last word
     with connect(settings) as database:
         loaded_before = seasons_in_raw(database, [plan.season for plan in plans])
     write_disposition: TWriteDisposition = "merge" if loaded_before or has_repeated_keys(plans) else "append"

@@ -250,6 +250,9 @@ GAME_LOGS = (
     GameLog("team_game_logs", "T", TEAM_LOG_COLUMNS, ("game_id", "team_id")),
     GameLog("player_game_logs", "P", PLAYER_LOG_COLUMNS, ("game_id", "player_id")),
 )
+#: The schedule's raw table; with the game logs', every table the loader writes, smallest first.
+SCHEDULE_TABLE = "schedule_games"
+RAW_TABLES = (SCHEDULE_TABLE, *(log.table for log in GAME_LOGS))
 
 
 def fetch_game_logs(client: StatsClient, plan: SyncPlan, load_path: str = "columnar") -> None:
@@ -268,15 +271,20 @@ def fetch_game_logs(client: StatsClient, plan: SyncPlan, load_path: str = "colum
             check_columns(log.table, result_set, log.columns, plan)
             logger.info("%s %s %s: %d rows", log.table, plan.season, season_type, len(result_set.rows))
             plan.rows_fetched[season_type] = plan.rows_fetched.get(season_type, 0) + len(result_set.rows)
-            context = {"season": plan.season, "season_type": season_type}
-            if load_path == "columnar":
-                if result_set.rows:
-                    batches.append(result_set_table(result_set, log.columns, context, log.primary_key))
-                continue
-            batches.append([
-                {**{key.lower(): value for key, value in record.items()}, **context}
-                for record in result_set.records()
-            ])
+            # An empty answer makes no Arrow table: there is no value to type its columns by.
+            if result_set.rows or load_path != "columnar":
+                batches.append(log_batch(log, result_set, {"season": plan.season, "season_type": season_type},
+                                         load_path))
+
+
+def log_batch(
+    log: GameLog, result_set: ResultSet, context: dict[str, str], load_path: str = "columnar"
+) -> pa.Table | list[dict[str, Any]]:
+    """One answer as dlt will load it, with the ``context`` columns: an Arrow table
+    (``columnar``, see loader.columnar) or a list of dicts keyed by lower-cased header (``rows``)."""
+    if load_path == "columnar":
+        return result_set_table(result_set, log.columns, context, log.primary_key)
+    return [{**{key.lower(): value for key, value in record.items()}, **context} for record in result_set.records()]
 
 
 def _fetched(plans: Sequence[SyncPlan], table: str) -> Iterator[Any]:
@@ -337,7 +345,7 @@ def nba_stats(plans: Sequence[SyncPlan], write_disposition: TWriteDisposition = 
 
     yield dlt.resource(
         _materialized(plan.games for plan in plans),
-        name="schedule_games",
+        name=SCHEDULE_TABLE,
         write_disposition=write_disposition,
         primary_key="game_id",
         columns=_columns(SCHEDULE_COLUMNS),

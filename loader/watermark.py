@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from loader.database import Database
+from loader.source import RAW_TABLES
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +49,11 @@ def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
     return {game_id: row_hash for game_id, row_hash in rows}
 
 
-#: The raw tables, smallest first: a season found early spares the scan of the larger ones.
-RAW_TABLES = ("schedule_games", "team_game_logs", "player_game_logs")
-
-
 def seasons_in_raw(database: Database, seasons: Sequence[str]) -> set[str]:
-    """The seasons of ``seasons`` that any raw table holds a row of."""
+    """The seasons of ``seasons`` that any raw table holds a row of.
+
+    The tables are read smallest first: a season found early spares the scan of the larger ones.
+    """
     missing = set(seasons)
     for table in RAW_TABLES:
         if not missing:

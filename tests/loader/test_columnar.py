@@ -15,7 +15,7 @@ from loader.columnar import result_set_table
 from loader.database import connect
 from loader.pipeline import run_elt
 from loader.settings import ConfigError, Settings
-from loader.source import PLAYER_LOG_COLUMNS, SyncPlan, has_repeated_keys
+from loader.source import GAME_LOGS, PLAYER_LOG_COLUMNS, SyncPlan, has_repeated_keys, log_batch
 
 RAW_COLUMNS = (
     "select table_name, column_name, data_type from information_schema.columns "
@@ -93,12 +93,10 @@ def test_a_natural_key_twice_in_one_load_is_found_on_both_paths_and_across_seaso
     headers = ["GAME_ID", "PLAYER_ID", "GAME_DATE", "TEAM_ID", "MATCHUP", "PTS"]
 
     def plan(season: str, rows: list[list[object]], load_path: str = "columnar") -> SyncPlan:
-        result_set = ResultSet("LeagueGameLog", headers, rows)
-        context = {"season": season, "season_type": "Regular Season"}
-        batch = (result_set_table(result_set, PLAYER_LOG_COLUMNS, context, ("game_id", "player_id"))
-                 if load_path == "columnar" else [{**{key.lower(): value for key, value in record.items()}, **context}
-                                                 for record in result_set.records()])
-        return SyncPlan(season, ["Regular Season"], None, game_logs={"player_game_logs": [batch]})
+        player_log = GAME_LOGS[1]
+        batch = log_batch(player_log, ResultSet("LeagueGameLog", headers, rows),
+                          {"season": season, "season_type": "Regular Season"}, load_path)
+        return SyncPlan(season, ["Regular Season"], None, game_logs={player_log.table: [batch]})
 
     first = ["0022400001", 7, "2024-10-22", 1, "AAA vs. BBB", 12]
     other = ["0022400001", 8, "2024-10-22", 1, "AAA vs. BBB", 3]
