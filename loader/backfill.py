@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import logging
 import os
 import queue
@@ -33,7 +34,15 @@ from loader.audit import Recorder, ensure_audit_table, utc_now
 from loader.client import StatsClient
 from loader.database import Database, connect
 from loader.lock import RunInProgress, run_lock
-from loader.pipeline import AuditsFailed, RawLoad, RunSummary, build_marts, load_raw, run_audits
+from loader.pipeline import (
+    AuditsFailed,
+    RawLoad,
+    RunSummary,
+    build_marts,
+    cyclic_gc_paused,
+    load_raw,
+    run_audits,
+)
 from loader.settings import ConfigError, Settings, format_season, season_in_progress, season_start_year
 from loader.source import SyncPlan, fetch_game_logs, plan_sync, schedule_games
 
@@ -187,14 +196,16 @@ def extract_load(
     to_load: dict[str, list[str]], today: date, progress: Progress | None = None,
 ) -> None:
     """Fetch and load ``to_load`` (season -> season types), ``NBA_BACKFILL_BATCH`` seasons a
-    load, each batch fetched while dlt loads the one before."""
+    load, each batch fetched while dlt loads the one before, with the cyclic garbage
+    collector paused but for one collection after each load (see cyclic_gc_paused)."""
     seasons = list(to_load)
     batches = [{season: to_load[season] for season in seasons[start:start + settings.backfill_batch]}
                for start in range(0, len(seasons), settings.backfill_batch)]
     fetch = functools.partial(fetch_seasons, settings, client, today=today, progress=progress)
-    with contextlib.closing(fetched_ahead(fetch, batches, client)) as fetched_batches:
+    with cyclic_gc_paused(), contextlib.closing(fetched_ahead(fetch, batches, client)) as fetched_batches:
         for fetched in fetched_batches:
             load_seasons(settings, recorder, summary, fetched, today, progress)
+            gc.collect()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
@@ -20,6 +21,7 @@ from conftest import make_settings, mart_snapshot, query
 from marts import assert_marts_equal_truth
 
 import loader
+import loader.backfill
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.backfill import fetched_ahead, run_backfill, seasons_between
 from loader.client import RequestsCancelled, StatsAPIError
@@ -94,6 +96,30 @@ def test_a_backfill_of_three_seasons_equals_the_truth_at_three_requests_per_seas
     assert steps == [(f"nba_stats {SEASONS[0]}..{SEASONS[-1]}", "success")]
 
 
+def test_the_garbage_collector_is_paused_while_batches_are_fetched_and_loaded_and_collects_after_each_load(
+    database_env: dict[str, str], history: SyntheticLeague, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, bool, int]] = []  # (step, collector on, collections of the oldest generation)
+
+    def spy(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seen.append((step, gc.isenabled(), gc.get_stats()[2]["collections"]))
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(loader.backfill, "fetch_seasons", spy("fetch", loader.backfill.fetch_seasons))
+    monkeypatch.setattr(loader.backfill, "load_raw", spy("load", loader.backfill.load_raw))
+    with FakeStatsAPI(history, now=NOW) as api:
+        settings = make_settings(database_env, api, NBA_BACKFILL_BATCH="1")
+        run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
+    assert sorted(step for step, _, _ in seen) == ["fetch"] * 3 + ["load"] * 3
+    assert not any(collector_on for _, collector_on, _ in seen)
+    assert gc.isenabled()
+    # A full collection runs between one load and the next, so cycles do not pile up.
+    loads = [collections for step, _, collections in seen if step == "load"]
+    assert loads[0] < loads[1] < loads[2]
+
+
 def test_a_season_without_a_schedule_is_loaded_from_its_game_logs_alone(
     database_env: dict[str, str], history: SyntheticLeague
 ) -> None:
@@ -118,6 +144,7 @@ def test_a_season_the_api_fails_on_ends_the_backfill_with_the_loads_before_it_ke
         with pytest.raises(StatsAPIError, match="scheduleleaguev2.*HTTP 503"):
             run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
         requests_when_it_ended = len(api.requests)
+        assert gc.isenabled()
         time.sleep(0.3)
         # THEN the seasons loaded before it are kept and recorded, the failure is on record,
         # and no fetch goes on behind the failed run
