@@ -61,8 +61,9 @@ def cyclic_gc_paused() -> Iterator[None]:
     every 700 new containers, walks them, and everything older, again and again, although
     none is part of a cycle: reference counting frees them all. Paused, the 30-season
     extract-load of ``make bench`` took about a fifth less time (33 to 35 s instead of 42
-    to 44 s, side by side), and the whole backfill 53 s instead of 64 s, at the same peak. A backfill collects once after
-    each load (``gc.collect()``), so that the few cycles dlt leaves do not pile up.
+    to 44 s, side by side), and the whole backfill 53 s instead of 64 s, at the same peak.
+    A backfill collects once after each load (``gc.collect()``), so that the few cycles
+    dlt leaves do not pile up.
     """
     was_enabled = gc.isenabled()
     gc.disable()
