@@ -7,12 +7,14 @@ that does not answer fails the suite; elsewhere those tests skip and say how to 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import psycopg2
@@ -129,6 +131,24 @@ def make_settings(database_env: dict[str, str], api: FakeStatsAPI, **overrides: 
         **overrides,
     }
     return Settings.from_env(env)
+
+
+def collector_states(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType, *names: str
+) -> dict[str, list[tuple[bool, int]]]:
+    """Wrap each function ``names`` of ``module`` to record, at every call, whether Python's
+    garbage collector is on and how many full collections it has made so far."""
+    states: dict[str, list[tuple[bool, int]]] = {name: [] for name in names}
+
+    def recording(calls: list[tuple[bool, int]], function: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls.append((gc.isenabled(), gc.get_stats()[2]["collections"]))
+            return function(*args, **kwargs)
+        return call
+
+    for name in names:
+        monkeypatch.setattr(module, name, recording(states[name], getattr(module, name)))
+    return states
 
 
 def query(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

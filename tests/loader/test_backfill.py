@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_settings, mart_snapshot, query
+from conftest import collector_states, make_settings, mart_snapshot, query
 from marts import assert_marts_equal_truth
 
 import loader
@@ -99,24 +99,15 @@ def test_a_backfill_of_three_seasons_equals_the_truth_at_three_requests_per_seas
 def test_the_garbage_collector_is_paused_while_batches_are_fetched_and_loaded_and_collects_after_each_load(
     database_env: dict[str, str], history: SyntheticLeague, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[tuple[str, bool, int]] = []  # (step, collector on, collections of the oldest generation)
-
-    def spy(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            seen.append((step, gc.isenabled(), gc.get_stats()[2]["collections"]))
-            return function(*args, **kwargs)
-        return call
-
-    monkeypatch.setattr(loader.backfill, "fetch_seasons", spy("fetch", loader.backfill.fetch_seasons))
-    monkeypatch.setattr(loader.backfill, "load_raw", spy("load", loader.backfill.load_raw))
+    states = collector_states(monkeypatch, loader.backfill, "fetch_seasons", "load_raw")
     with FakeStatsAPI(history, now=NOW) as api:
         settings = make_settings(database_env, api, NBA_BACKFILL_BATCH="1")
         run_backfill(settings, SEASONS[0], SEASONS[-1], today=NOW, progress_stream=io.StringIO())
-    assert sorted(step for step, _, _ in seen) == ["fetch"] * 3 + ["load"] * 3
-    assert not any(collector_on for _, collector_on, _ in seen)
+    assert len(states["fetch_seasons"]) == 3 and len(states["load_raw"]) == 3
+    assert not any(collector_on for calls in states.values() for collector_on, _ in calls)
     assert gc.isenabled()
     # A full collection runs between one load and the next, so cycles do not pile up.
-    loads = [collections for step, _, collections in seen if step == "load"]
+    loads = [collections for _, collections in states["load_raw"]]
     assert loads[0] < loads[1] < loads[2]
 
 

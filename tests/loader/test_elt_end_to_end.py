@@ -5,10 +5,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
-from conftest import MID_SEASON, SEASON, make_settings, mart_snapshot, query
+from conftest import MID_SEASON, SEASON, collector_states, make_settings, mart_snapshot, query
 from marts import assert_marts_equal_truth
 
 import loader.pipeline
@@ -32,26 +31,18 @@ def test_marts_equal_the_leagues_truth(database_env: dict[str, str], fake_api: F
 def test_the_garbage_collector_is_paused_while_a_night_is_fetched_and_loaded_and_on_again_after(
     database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    collector_on: dict[str, list[bool]] = {"fetch": [], "load": []}
-
-    def spy(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            collector_on[step].append(gc.isenabled())
-            return function(*args, **kwargs)
-        return call
-
-    monkeypatch.setattr(loader.pipeline, "fetch_game_logs", spy("fetch", loader.pipeline.fetch_game_logs))
-    monkeypatch.setattr(loader.pipeline, "load_raw", spy("load", loader.pipeline.load_raw))
+    states = collector_states(monkeypatch, loader.pipeline, "fetch_game_logs", "load_raw")
     settings = make_settings(database_env, fake_api, NBA_MAX_RETRIES="1")
     assert gc.isenabled()
     run_elt(settings, today=MID_SEASON)
-    assert collector_on == {"fetch": [False], "load": [False]}
+    assert {name: [on for on, _ in calls] for name, calls in states.items()} == \
+        {"fetch_game_logs": [False], "load_raw": [False]}
     assert gc.isenabled()
     # A night that fails mid-fetch turns it back on as well
     fake_api.add_fault("leaguegamelog", "503", times=10)
     with pytest.raises(StatsAPIError):
         run_elt(settings, today=MID_SEASON)
-    assert collector_on["fetch"] == [False, False] and gc.isenabled()
+    assert [on for on, _ in states["fetch_game_logs"]] == [False, False] and gc.isenabled()
 
 
 def test_two_runs_in_a_row_leave_identical_tables(database_env: dict[str, str], fake_api: FakeStatsAPI) -> None:
