@@ -316,6 +316,23 @@ def has_repeated_keys(plans: Sequence[SyncPlan]) -> bool:
     return False
 
 
+def _in_one_table(batches: Iterable[Any]) -> list[Any]:
+    """The batches, Arrow tables concatenated into one (without copying) where they fit.
+
+    dlt computes and validates a table's schema for every item it extracts, which costs
+    more than writing a season's rows; one table per load pays that once. Tables whose
+    columns disagree in type (a column the API added, typed differently by season) stay
+    apart, and dlt reconciles them as it would have anyway.
+    """
+    batches = list(batches)
+    if len(batches) < 2 or not all(isinstance(batch, pa.Table) for batch in batches):
+        return batches
+    try:
+        return [pa.concat_tables(batches, promote_options="default")]
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return batches
+
+
 def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
     """The batches, or, when all are empty, dlt's marker that creates the table anyway.
 
@@ -352,7 +369,7 @@ def nba_stats(plans: Sequence[SyncPlan], write_disposition: TWriteDisposition = 
     )
     for log in GAME_LOGS:
         yield dlt.resource(
-            _materialized(_fetched(plans, log.table)),
+            _materialized(_in_one_table(_fetched(plans, log.table))),
             name=log.table,
             write_disposition=write_disposition,
             primary_key=log.primary_key,

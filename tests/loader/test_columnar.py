@@ -15,7 +15,7 @@ from loader.columnar import result_set_table
 from loader.database import connect
 from loader.pipeline import run_elt
 from loader.settings import ConfigError, Settings
-from loader.source import GAME_LOGS, PLAYER_LOG_COLUMNS, SyncPlan, has_repeated_keys, log_batch
+from loader.source import GAME_LOGS, PLAYER_LOG_COLUMNS, SyncPlan, has_repeated_keys, log_batch, nba_stats
 
 RAW_COLUMNS = (
     "select table_name, column_name, data_type from information_schema.columns "
@@ -106,3 +106,27 @@ def test_a_natural_key_twice_in_one_load_is_found_on_both_paths_and_across_seaso
         assert has_repeated_keys([plan("2024-25", [first], load_path), plan("2025-26", [first], load_path)])
     games = SyncPlan("2024-25", [], None, games=[{"game_id": "0022400001"}, {"game_id": "0022400001"}])
     assert has_repeated_keys([games])
+
+
+def test_a_load_hands_dlt_one_table_per_game_log_and_keeps_apart_answers_whose_types_disagree() -> None:
+    """dlt computes and validates a table's schema once per item: one table per load pays it once."""
+    player_log = GAME_LOGS[1]
+    headers = ["GAME_ID", "PLAYER_ID", "GAME_DATE", "TEAM_ID", "MATCHUP", "PTS"]
+
+    def plan(season: str, extra: object) -> SyncPlan:
+        rows: list[list[object]] = [[f"00224000{n:02d}", n, "2024-10-22", 1, "AAA vs. BBB", n] for n in range(3)]
+        with_extra = [[*row, extra] for row in rows] if extra is not None else rows
+        result_set = ResultSet("LeagueGameLog", headers + (["NEW_STAT"] if extra is not None else []), with_extra)
+        batch = log_batch(player_log, result_set, {"season": season, "season_type": "Regular Season"})
+        return SyncPlan(season, ["Regular Season"], None, game_logs={player_log.table: [batch]})
+
+    def items(*plans: SyncPlan) -> list[pa.Table]:
+        return list(nba_stats(list(plans)).resources[player_log.table])
+
+    (one,) = items(plan("2023-24", None), plan("2024-25", 7), plan("2025-26", None))
+    assert one.num_rows == 9
+    assert one.column("new_stat").to_pylist() == [None] * 3 + [7] * 3 + [None] * 3, "a column one answer lacks is null"
+    assert one.column("season").to_pylist() == ["2023-24"] * 3 + ["2024-25"] * 3 + ["2025-26"] * 3
+
+    apart = items(plan("2024-25", 7), plan("2025-26", "seven"))
+    assert [table.column("new_stat").type for table in apart] == [pa.int64(), pa.string()]
