@@ -12,7 +12,6 @@ backfill can fetch the next seasons while dlt loads the last ones.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
@@ -92,6 +91,9 @@ SCHEDULE_COLUMNS: dict[str, str] = {
     "row_hash": "text",
 }
 
+#: The schedule's fields the loader reads, by the API's names (the raw columns are
+#: ``game_id``, ``game_status``, ``game_date_est``).
+GAME_ID, GAME_STATUS, GAME_DATE_EST = "gameId", "gameStatus", "gameDateEst"
 #: ``gameStatus`` of a finished game in the schedule (1 scheduled, 2 live).
 FINAL_STATUS = 3
 
@@ -144,10 +146,10 @@ def plan_sync(
     for season_type in season_types:
         digit = SEASON_TYPE_DIGITS[season_type]
         in_window = [game for game in schedule_games
-                     if game["game_id"][2] == digit and _is_due(game, date_from, today)]
+                     if game[GAME_ID][2] == digit and _is_due(game, date_from, today)]
         if in_window:
             plan.season_types.append(season_type)
-        if any(game["game_status"] == FINAL_STATUS for game in in_window):
+        if any(game[GAME_STATUS] == FINAL_STATUS for game in in_window):
             plan.final_games_expected.add(season_type)
     return plan
 
@@ -156,26 +158,29 @@ def _is_due(game: dict[str, Any], date_from: date | None, today: date) -> bool:
     game_date = schedule_game_date(game)
     if date_from is not None and game_date < date_from:
         return False
-    return game["game_status"] >= 2 or game_date <= today
+    return game[GAME_STATUS] >= 2 or game_date <= today
 
 
 def schedule_game_date(game: dict[str, Any]) -> date:
     """The game's Eastern date: ``gameDateEst`` says ``Z`` but holds Eastern time."""
-    return date.fromisoformat(game["game_date_est"][:10])
+    return date.fromisoformat(game[GAME_DATE_EST][:10])
 
 
 def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
     """Flatten ``leagueSchedule.gameDates[].games[]`` into one record per game.
 
-    Each record carries ``row_hash``, a fingerprint of the game as the API sent it, so a
-    night's load can leave out the games that have not changed since they were loaded.
+    A record keeps the API's names (``gameDateEst``), nested parts and all: dlt names the
+    columns as it flattens them (``game_date_est``, ``home_team__team_id``), which spares a
+    renamed copy of every game. Each record carries the season and ``row_hash``, a
+    fingerprint of the game as the API sent it, so a night's load can leave out the games
+    that have not changed since they were loaded.
     """
     season = schedule.get("seasonYear", "")
     games = []
     for game_date in schedule.get("gameDates", []):
         for game in game_date.get("games", []):
-            record = {**_snake_case_keys(game), "season": season}
-            record["row_hash"] = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            record = {**game, "season": season}
+            record["row_hash"] = hashlib.sha1(orjson.dumps(record)).hexdigest()
             games.append(record)
     return games
 
@@ -186,29 +191,7 @@ def changed_games(games: list[dict[str, Any]], stored_hashes: dict[str, str]) ->
     Most of a season's 1,300 schedule rows are the same from one night to the next; only
     games that went final, moved or changed teams need merging again.
     """
-    return [game for game in games if stored_hashes.get(game["game_id"]) != game["row_hash"]]
-
-
-def _snake_case_keys(value: Any) -> Any:
-    """``gameDateEst`` -> ``game_date_est``, recursively, as dlt would name them."""
-    if type(value) is dict:
-        return {_snake(key): _snake_case_keys(item) if type(item) in (dict, list) else item
-                for key, item in value.items()}
-    if type(value) is list:
-        return [_snake_case_keys(item) for item in value]
-    return value
-
-
-@functools.lru_cache(maxsize=1024)
-def _snake(name: str) -> str:
-    """Cached: a season's schedule repeats the same few dozen keys half a million times."""
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and (not name[index - 1].isupper() or
-                                         (index + 1 < len(name) and name[index + 1].islower())):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
+    return [game for game in games if stored_hashes.get(game[GAME_ID]) != game["row_hash"]]
 
 
 def _columns(types: dict[str, str]) -> dict[str, TColumnSchema]:
@@ -298,7 +281,7 @@ def has_repeated_keys(plans: Sequence[SyncPlan]) -> bool:
 
     Appending such a load would keep both rows; only a merge keeps one of each.
     """
-    game_ids = [game["game_id"] for plan in plans for game in plan.games]
+    game_ids = [game[GAME_ID] for plan in plans for game in plan.games]
     if len(set(game_ids)) < len(game_ids):
         return True
     for log in GAME_LOGS:

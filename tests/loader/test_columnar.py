@@ -104,7 +104,7 @@ def test_a_natural_key_twice_in_one_load_is_found_on_both_paths_and_across_seaso
         assert not has_repeated_keys([plan("2024-25", [first, other], load_path)])
         assert has_repeated_keys([plan("2024-25", [first, other, first], load_path)]), load_path
         assert has_repeated_keys([plan("2024-25", [first], load_path), plan("2025-26", [first], load_path)])
-    games = SyncPlan("2024-25", [], None, games=[{"game_id": "0022400001"}, {"game_id": "0022400001"}])
+    games = SyncPlan("2024-25", [], None, games=[{"gameId": "0022400001"}, {"gameId": "0022400001"}])
     assert has_repeated_keys([games])
 
 
