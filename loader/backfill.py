@@ -3,7 +3,7 @@
 A season costs one schedule request and, per season type, one team log and one player
 log: 80 seasons of three types are some 560 requests, a few minutes at the API's pace
 rather than the days that per-game box scores would take. Seasons go to dlt several at a
-time (``NBA_BACKFILL_BATCH``, 5 by default), one load each, so that dlt's fixed cost of a
+time (``NBA_BACKFILL_BATCH``, 8 by default), one load each, so that dlt's fixed cost of a
 load is paid once per batch rather than once per season. Once a load has committed, a row
 per season and season type goes into ``audit.backfill_progress``. A backfill killed at
 any point and started again skips the seasons recorded there and reloads at most the
@@ -29,6 +29,8 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TextIO
+
+import pyarrow as pa
 
 from loader.audit import Recorder, ensure_audit_table, utc_now
 from loader.client import StatsClient
@@ -174,6 +176,9 @@ def _backfill_locked(
         progress.fetching = progress.loading = ""
         progress.show()
         progress.close()
+        # The allocator keeps what the fetched Arrow tables freed; dbt's build, the
+        # backfill's peak in memory, should not sit on top of it.
+        pa.default_memory_pool().release_unused()
         build_marts(settings, recorder)
         run_audits(settings, recorder, summary)
     except BaseException as error:

@@ -114,7 +114,7 @@ class Settings:
     duckdb_memory_limit: str = "384MB"
     user_agent: str = DEFAULT_USER_AGENT
     load_path: str = "columnar"
-    backfill_batch: int = 5
+    backfill_batch: int = 8
 
     @property
     def headers(self) -> dict[str, str]:

@@ -91,7 +91,7 @@ def test_a_backfill_of_three_seasons_equals_the_truth_at_three_requests_per_seas
     assert [(season, season_type) for season, season_type, _ in recorded] == \
         [(season, season_type) for season in SEASONS for season_type in sorted(ALL_TYPES)]
     assert all(rows > 0 for _, _, rows in recorded)
-    # All three seasons in one dlt load (NBA_BACKFILL_BATCH is 5 by default)
+    # All three seasons in one dlt load (NBA_BACKFILL_BATCH is 8 by default)
     steps = query(settings, "select name, status from audit.pipeline_audit where step = 'extract_load'")
     assert steps == [(f"nba_stats {SEASONS[0]}..{SEASONS[-1]}", "success")]
 

@@ -14,7 +14,7 @@ def test_defaults_follow_the_design() -> None:
     assert (settings.request_delay, settings.request_jitter) == (1.0, 0.2)
     assert settings.request_timeout == 30.0
     assert settings.lookback_days == 3
-    assert settings.backfill_batch == 5
+    assert settings.backfill_batch == 8
 
 
 @pytest.mark.parametrize(
