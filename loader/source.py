@@ -180,7 +180,7 @@ def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
     for game_date in schedule.get("gameDates", []):
         for game in game_date.get("games", []):
             record = {**game, "season": season}
-            record["row_hash"] = hashlib.sha1(orjson.dumps(record)).hexdigest()
+            record["row_hash"] = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
             games.append(record)
     return games
 
@@ -300,12 +300,12 @@ def has_repeated_keys(plans: Sequence[SyncPlan]) -> bool:
 
 
 def _in_one_table(batches: Iterable[Any]) -> list[Any]:
-    """The batches, Arrow tables concatenated into one (without copying) where they fit.
+    """The batches, Arrow tables concatenated into one (without copying), or as they are.
 
     dlt computes and validates a table's schema for every item it extracts, which costs
-    more than writing a season's rows; one table per load pays that once. Tables whose
-    columns disagree in type (a column the API added, typed differently by season) stay
-    apart, and dlt reconciles them as it would have anyway.
+    more than writing a season's rows; one table per load pays that once. It is all or
+    nothing: when two answers disagree on a column's type (one the API added, typed
+    differently by season), dlt gets every answer apart and reconciles them as before.
     """
     batches = list(batches)
     if len(batches) < 2 or not all(isinstance(batch, pa.Table) for batch in batches):

@@ -10,6 +10,7 @@ from conftest import FIXTURES, make_settings, query
 
 from fake_stats import FakeStatsAPI
 from loader.pipeline import AuditsFailed, run_elt
+from loader.source import GAME_ID, GAME_STATUS, SCHEDULE_COLUMNS, changed_games, schedule_games
 
 TEAM_LOG_2018 = FIXTURES / "leaguegamelog" / "Season-2018-19_SeasonType-Regular-Season_PlayerOrTeam-T.json"
 SCHEDULE_2023 = FIXTURES / "scheduleleaguev2" / "Season-2023-24__cdn-scheduleLeagueV2_captured-2023-09-16.json"
@@ -57,3 +58,30 @@ def test_the_recorded_2023_24_schedule_loads_placeholders_included(database_env:
         "0022301201", "0022301202", "0022301203", "0022301204", "0022301229", "0022301230"
     ], "the NBA Cup knockout games, whose teams were not known in September"
     assert query(settings, "select count(*) from nba.matches where is_completed") == [(0,)]
+    columns = {name for (name,) in query(settings, "select column_name from information_schema.columns "
+                                                   "where table_schema = 'raw' and table_name = 'schedule_games'")}
+    assert set(SCHEDULE_COLUMNS) <= columns, "dlt names the API's fields as the column hints do"
+    assert "home_team__team_city" in columns and all(name == name.lower() for name in columns)
+    children = query(settings, "select table_name from information_schema.tables where table_schema = 'raw' "
+                               "and substr(table_name, 1, 16) = 'schedule_games__' order by 1")
+    assert [name for (name,) in children] == [
+        "schedule_games__broadcasters__away_tv_broadcasters",
+        "schedule_games__broadcasters__home_tv_broadcasters",
+        "schedule_games__broadcasters__intl_tv_broadcasters",
+    ], "the few broadcaster lists the September capture holds become dlt's child tables"
+
+
+def test_a_schedule_game_keeps_its_fingerprint_whatever_the_order_of_its_fields() -> None:
+    """``row_hash`` tells a night's load which games changed: the API reordering its fields is no change."""
+    schedule = json.loads(SCHEDULE_2023.read_text())["leagueSchedule"]
+    games = schedule_games(schedule)
+    reordered = {**schedule, "gameDates": [
+        {**day, "games": [dict(reversed(list(game.items()))) for game in day["games"]]}
+        for day in schedule["gameDates"]
+    ]}
+    assert [game["row_hash"] for game in schedule_games(reordered)] == [game["row_hash"] for game in games]
+
+    stored = {game[GAME_ID]: game["row_hash"] for game in games}
+    schedule["gameDates"][3]["games"][0][GAME_STATUS] = 3
+    changed = changed_games(schedule_games(schedule), stored)
+    assert [game[GAME_ID] for game in changed] == [schedule["gameDates"][3]["games"][0][GAME_ID]]
