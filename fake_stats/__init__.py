@@ -4,7 +4,10 @@ Public API: ``SyntheticLeague`` (league.py), the wire builders (wire.py) and
 ``FakeStatsAPI`` / ``serve_forever`` (server.py).
 """
 
-from .league import SEASON_TYPES, SyntheticLeague, Team
+from .league import SEASON_TYPES, STAT_FIRST_SEASONS, Era, SyntheticLeague, Team, era_of, stat_kept
 from .server import FakeStatsAPI, serve_forever
 
-__all__ = ["SEASON_TYPES", "FakeStatsAPI", "SyntheticLeague", "Team", "serve_forever"]
+__all__ = [
+    "SEASON_TYPES", "STAT_FIRST_SEASONS", "Era", "FakeStatsAPI", "SyntheticLeague", "Team", "era_of",
+    "serve_forever", "stat_kept",
+]

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 from . import wire
-from .league import SyntheticLeague
+from .league import DEFAULT_SCHEDULES_FROM, SyntheticLeague
 
 logger = logging.getLogger(__name__)
 
@@ -365,9 +365,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def serve_forever(port: int, seasons: list[str], now: date, seed: int = 0,
-                  on_ready: Callable[[str], None] | None = None, cache_bodies: bool = False) -> None:
+                  on_ready: Callable[[str], None] | None = None, cache_bodies: bool = False,
+                  schedules_from: str = DEFAULT_SCHEDULES_FROM) -> None:
     """Serve a synthetic league on 127.0.0.1:port until interrupted (Ctrl-C)."""
-    api = FakeStatsAPI(SyntheticLeague(seasons, seed=seed), now=now, port=port, cache_bodies=cache_bodies).start()
+    league = SyntheticLeague(seasons, seed=seed, schedules_from=schedules_from)
+    api = FakeStatsAPI(league, now=now, port=port, cache_bodies=cache_bodies).start()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill PID` stops as cleanly as Ctrl-C
     if on_ready is not None:
@@ -398,10 +400,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seasons", nargs="+", default=["2024-25"])
     ap.add_argument("--now", type=date.fromisoformat, default=date.today())
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--schedules-from", default=DEFAULT_SCHEDULES_FROM,
+                    help="first season with a schedule; earlier ones answer an empty scheduleleaguev2")
     ap.add_argument("--cache-bodies", action="store_true",
                     help="answer a repeated request from the body sent the first time (for benchmarks)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     serve_forever(args.port, _seasons_arg(args.seasons), args.now, args.seed,
                   on_ready=lambda url: print(f"fake stats api at {url}", flush=True),
-                  cache_bodies=args.cache_bodies)
+                  cache_bodies=args.cache_bodies, schedules_from=args.schedules_from)

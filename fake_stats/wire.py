@@ -13,17 +13,20 @@ import re
 import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .league import (
+    BOX_COLUMNS,
     SEASON_TYPES,
     STAT_FIELDS,
     Game,
     Season,
     SyntheticLeague,
     is_final,
+    stat_kept,
     team_by_id,
     valid_season,
 )
@@ -34,15 +37,12 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "nba_
 COMMONTEAMYEARS_FILE = FIXTURES / "commonteamyears" / "LeagueID-00.json"
 
 TEAM_HEADERS: list[str] = [
-    "SEASON_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE", "MATCHUP",
-    "WL", "MIN", "FGM", "FGA", "FG_PCT", "FG3M", "FG3A", "FG3_PCT", "FTM", "FTA", "FT_PCT",
-    "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF", "PTS", "PLUS_MINUS", "VIDEO_AVAILABLE",
+    "SEASON_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE", "MATCHUP", "WL",
+    *BOX_COLUMNS, "VIDEO_AVAILABLE",
 ]
 PLAYER_HEADERS: list[str] = [
     "SEASON_ID", "PLAYER_ID", "PLAYER_NAME", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME",
-    "GAME_ID", "GAME_DATE", "MATCHUP", "WL", "MIN", "FGM", "FGA", "FG_PCT", "FG3M", "FG3A",
-    "FG3_PCT", "FTM", "FTA", "FT_PCT", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV",
-    "PF", "PTS", "PLUS_MINUS", "FANTASY_PTS", "VIDEO_AVAILABLE",
+    "GAME_ID", "GAME_DATE", "MATCHUP", "WL", *BOX_COLUMNS, "FANTASY_PTS", "VIDEO_AVAILABLE",
 ]
 BROADCASTER_KEYS: tuple[str, ...] = (
     "nationalTvBroadcasters", "nationalRadioBroadcasters", "nationalOttBroadcasters",
@@ -91,9 +91,11 @@ def _pct(made: int, attempts: int) -> float | None:
 
 
 def _matchup(game: Game, team_id: int) -> str:
-    """'LAL vs. BOS' on the home row, 'BOS @ LAL' on the away row."""
+    """'LAL vs. BOS' on the home row, 'BOS @ LAL' on the away row; a neutral-site game's rows
+    may instead both read '@' or both 'vs.' (``Game.log_marker``)."""
     me, opp = team_by_id(team_id).abbreviation, team_by_id(game.opponent(team_id)).abbreviation
-    return f"{me} vs. {opp}" if team_id == game.home_id else f"{me} @ {opp}"
+    marker = game.log_marker or ("vs." if team_id == game.home_id else "@")
+    return f"{me} {marker} {opp}"
 
 
 def _shared(game: Game, team_id: int, season: Season) -> tuple[str, str, str, str | None, int]:
@@ -157,24 +159,51 @@ def _game_rows(league: SyntheticLeague, season: Season, game: Game, player: bool
     return rows
 
 
+def _null_unkept(rows: list[list[Any]], headers: list[str], season: str, player: bool) -> None:
+    """Serve the stats the season's era did not keep as null (they are 0 in the league)."""
+    unkept = [headers.index(c) for c in BOX_COLUMNS if not stat_kept(c, season, player)]
+    if unkept:
+        for row in rows:
+            for i in unkept:
+                row[i] = None
+
+
+@dataclass(frozen=True)
+class LogRows:
+    """Every log row of one season type, sorted by GAME_DATE then GAME_ID, final or not.
+
+    ``clocked``: the games whose rows depend on the clock (a withheld box score, null
+    stats), applied per request by ``published``; usually none, so requests only filter.
+    """
+
+    keys: list[str]  # GAME_DATE of each row, for bisecting
+    rows: list[list[Any]]
+    clocked: dict[str, Game]
+
+
 class LogCache:
     """Per (season, type, T/P, league version) row lists sorted by date, so requests only filter."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str, bool, int], tuple[list[str], list[list[Any]]]] = {}
+        self._cache: dict[tuple[str, str, bool, int], LogRows] = {}
 
-    def rows(self, league: SyntheticLeague, season: str, digit: str, player: bool) -> tuple[list[str], list[list[Any]]]:
-        """(sorted GAME_DATE keys, rows) for every game of the type, final or not."""
+    def rows(self, league: SyntheticLeague, season: str, digit: str, player: bool) -> LogRows:
+        """The rows of every game of the type, final or not."""
         key = (season, digit, player, league.version)
         if key not in self._cache:
             s = league.season(season)
             rows: list[list[Any]] = []
+            clocked: dict[str, Game] = {}
             for game in s.games.values():  # already in date order
                 if game.type_digit == digit:
                     rows.extend(_game_rows(league, s, game, player))
-            gi = (PLAYER_HEADERS if player else TEAM_HEADERS).index("GAME_DATE")
+                    if game.withheld_until is not None or game.null_columns:
+                        clocked[game.game_id] = game
+            headers = PLAYER_HEADERS if player else TEAM_HEADERS
+            _null_unkept(rows, headers, season, player)
+            gi = headers.index("GAME_DATE")
             rows.sort(key=lambda r: (r[gi], r[gi - 1]))
-            self._cache[key] = ([r[gi] for r in rows], rows)
+            self._cache[key] = LogRows([r[gi] for r in rows], rows, clocked)
         return self._cache[key]
 
 
@@ -215,6 +244,28 @@ def log_request(params: Mapping[str, str]) -> tuple[str, str, bool, date | None,
     return season, SEASON_TYPES[season_type], pot == "P", date_from, date_to
 
 
+def published(rows: list[list[Any]], clocked: Mapping[str, Game], now: date | None,
+              headers: list[str]) -> list[list[Any]]:
+    """The rows as the API publishes them at ``now``: withheld box scores left out, the
+    columns of ``null_stat`` null (on copies: the cached rows stay as they are)."""
+    if not clocked:
+        return rows
+    gi = headers.index("GAME_ID")
+    out = []
+    for row in rows:
+        game = clocked.get(row[gi])
+        if game is not None:
+            if game.box_score_withheld(now):
+                continue
+            nulls = game.null_columns_at(now)
+            if nulls:
+                row = list(row)
+                for column in nulls:
+                    row[headers.index(column)] = None
+        out.append(row)
+    return out
+
+
 def filter_dated_rows(
     keys: list[str], rows: list[list[Any]], now: date | None, lo: date | None, hi: date | None
 ) -> list[list[Any]]:
@@ -244,8 +295,8 @@ def leaguegamelog(
     headers = PLAYER_HEADERS if player else TEAM_HEADERS
     rows: list[list[Any]] = []
     if league is not None and season in league.seasons:
-        keys, all_rows = (cache or cache_for(league)).rows(league, season, digit, player)
-        rows = filter_dated_rows(keys, all_rows, now, lo, hi)
+        log = (cache or cache_for(league)).rows(league, season, digit, player)
+        rows = published(filter_dated_rows(log.keys, log.rows, now, lo, hi), log.clocked, now, headers)
     if params.get("Direction", "ASC").upper() == "DESC":
         rows = rows[::-1]
     return result_doc("leaguegamelog", echo_params(params), "LeagueGameLog", headers, rows)
@@ -319,7 +370,7 @@ def _team_obj(game: Game, team_id: int, final: bool, records: _Records) -> dict[
     return {
         "teamId": team_id, "teamName": team.nickname, "teamCity": team.city, "teamTricode": team.abbreviation,
         "teamSlug": team.slug, "wins": wins, "losses": losses,
-        "score": game.points(team_id) if final else 0, "seed": game.seeds.get(team_id, 0),
+        "score": game.schedule_score(team_id) if final else 0, "seed": game.seeds.get(team_id, 0),
     }
 
 
@@ -334,9 +385,11 @@ def _week(season: Season, d: date) -> tuple[int, str]:
 
 
 def schedule_game(season: Season, game: Game, seq: int, now: date | None, records: _Records) -> dict[str, Any]:
-    """One game of leagueSchedule.gameDates[].games[] with every recorded field (plus newer ones)."""
+    """One game of leagueSchedule.gameDates[].games[] with every recorded field (plus newer ones).
+
+    Home and away are the schedule's designation (``SyntheticLeague.redesignate`` swaps it)."""
     final = is_final(game, now)
-    home, away = team_by_id(game.home_id), team_by_id(game.away_id)
+    home, away = team_by_id(game.schedule_home_id), team_by_id(game.schedule_away_id)
     week_number, week_name = _week(season, game.game_date)
     arena_name, arena_city, arena_state = game.arena
     out: dict[str, Any] = {
@@ -356,8 +409,8 @@ def schedule_game(season: Season, game: Game, seq: int, now: date | None, record
         "arenaCity": arena_city, "postponedStatus": "P" if game.postponed else "A", "branchLink": "",
         "gameSubtype": game.subtype, "isNeutral": game.neutral,
         "broadcasters": {k: [] for k in BROADCASTER_KEYS},
-        "homeTeam": _team_obj(game, game.home_id, final, records),
-        "awayTeam": _team_obj(game, game.away_id, final, records),
+        "homeTeam": _team_obj(game, home.team_id, final, records),
+        "awayTeam": _team_obj(game, away.team_id, final, records),
         "pointsLeaders": [],
     })
     return out
@@ -391,9 +444,10 @@ def _meta(season: str, now: date | None) -> dict[str, Any]:
 
 
 def scheduleleaguev2(league: SyntheticLeague | None, params: Mapping[str, str], now: date | None) -> dict[str, Any]:
-    """scheduleleaguev2 body: all visible games of the season grouped by date."""
+    """scheduleleaguev2 body: all visible games of the season grouped by date (the empty
+    envelope for a season the league does not play or has no schedule for)."""
     season_name = check_season(params)
-    if league is None or season_name not in league.seasons:
+    if league is None or not league.has_schedule(season_name):
         return empty_schedule(season_name)
     season = league.season(season_name)
     records = _Records(season, now)
