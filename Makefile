@@ -38,4 +38,4 @@ bench: ## benchmarks of the 30-season backfill and the nightly sync -> benchmark
 
 clean: ## remove build output, logs and local DuckDB files
 	rm -rf dbt_project/target dbt_project/logs logs .pytest_cache .mypy_cache .ruff_cache test-artifacts
-	rm -f nba.duckdb demo.duckdb
+	rm -f nba_elt.duckdb demo.duckdb

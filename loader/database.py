@@ -63,18 +63,6 @@ class Database:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
 
-    def relation(self, schema: str, table: str) -> str:
-        """A table reference that works on both targets.
-
-        DuckDB names a file's catalog after the file, so in the default ``nba.duckdb`` a
-        bare ``nba.matches`` is ambiguous (catalog ``nba`` or schema ``nba``?) and must be
-        written ``nba.nba.matches``; PostgreSQL wants ``nba.matches``.
-        """
-        if self.target == "duckdb":
-            catalog = self.scalar("select current_database()")
-            return f'"{catalog}"."{schema}"."{table}"'
-        return f'"{schema}"."{table}"'
-
     def table_exists(self, schema: str, table: str) -> bool:
         return bool(
             self.scalar(

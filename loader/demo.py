@@ -42,12 +42,10 @@ def run_demo(path: str) -> int:
             print(f"audits failed: {error}")
             return 1
     with connect(settings) as database:
-        matches = database.relation("nba", "matches")
         total, completed = database.query(
-            f"select count(*), count(case when is_completed then 1 end) from {matches}"
+            "select count(*), count(case when is_completed then 1 end) from nba.matches"
         )[0]
-        counts = {table: database.scalar(f"select count(*) from {database.relation('nba', table)}")
-                  for table in MART_TABLES}
+        counts = {table: database.scalar(f"select count(*) from nba.{table}") for table in MART_TABLES}
     audits = summary.audits.nodes if summary.audits else []
     passed = sum(1 for node in audits if node.status == "pass")
     print(f"\nloaded into {settings.duckdb_path}")

@@ -39,6 +39,12 @@ DEFAULT_USER_AGENT = (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_DUCKDB_FILE = "nba_elt.duckdb"
+#: The schemas the project writes (dlt's dataset, dbt's staging, marts and audit views, the
+#: flight recorder), and the names DuckDB keeps for itself: DuckDB names a database after its
+#: file, so a file called like one of them makes ``nba.matches`` ambiguous.
+PROJECT_SCHEMAS = ("raw", "staging", "nba", "audit")
+_RESERVED_CATALOGS = (*PROJECT_SCHEMAS, "main", "memory", "system", "temp")
 
 _SEASON_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -98,7 +104,7 @@ class Settings:
     """The validated settings of one run. Build it with ``Settings.from_env()``."""
 
     target: str = "duckdb"
-    duckdb_path: Path = REPO_ROOT / "nba.duckdb"
+    duckdb_path: Path = REPO_ROOT / DEFAULT_DUCKDB_FILE
     database_url: str | None = None
     base_url: str = "https://stats.nba.com/stats"
     season: str = field(default_factory=lambda: season_in_progress(dt.date.today()))
@@ -144,7 +150,7 @@ class Settings:
             raise ConfigError(f"NBA_LOAD_PATH={load_path!r} is not a load path: use 'columnar' or 'rows'.")
         return cls(
             target=target,
-            duckdb_path=_duckdb_path(env.get("NBA_DUCKDB_PATH", "nba.duckdb"), target),
+            duckdb_path=_duckdb_path(env.get("NBA_DUCKDB_PATH", DEFAULT_DUCKDB_FILE), target),
             database_url=database_url,
             base_url=_base_url(env.get("NBA_STATS_BASE_URL", cls.base_url)),
             season=season,
@@ -208,6 +214,13 @@ def _check_database_url(url: str | None) -> None:
 
 def _duckdb_path(raw: str, target: str) -> Path:
     path = Path(raw).expanduser().resolve()
+    catalog = path.name.split(".", 1)[0]
+    if catalog.lower() in _RESERVED_CATALOGS:
+        raise ConfigError(
+            f"NBA_DUCKDB_PATH={raw!r}: DuckDB names the database after the file, {catalog!r}, which is also "
+            f"a schema of this project or of DuckDB, so queries such as nba.matches would be ambiguous; "
+            f"choose another file name, e.g. {DEFAULT_DUCKDB_FILE}."
+        )
     if target == "duckdb" and not os.access(path.parent, os.W_OK):
         raise ConfigError(
             f"NBA_DUCKDB_PATH={raw!r}: the folder {path.parent} does not exist or is not writable."

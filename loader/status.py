@@ -86,7 +86,7 @@ def _unavailable_message(settings: Settings, error: DatabaseUnavailable) -> str:
 
 
 def _read_audit(database: Database, status: dict[str, Any], now: datetime) -> None:
-    audit = database.relation("audit", "pipeline_audit")
+    audit = "audit.pipeline_audit"
     runs = [
         _run(row, now) for row in database.query(
             f"select {_AUDIT_COLUMNS} from {audit} where step = 'run' order by started_at desc limit %s",
@@ -163,9 +163,8 @@ def _process_alive(pid: int) -> bool:
 def _read_marts(database: Database, status: dict[str, Any]) -> None:
     for table in MARTS:
         if database.table_exists("nba", table):
-            relation = database.relation("nba", table)
-            status["rows_per_mart"][table] = int(database.scalar(f"select count(*) from {relation}"))
-    latest = database.scalar(f"select max(game_date) from {database.relation('nba', 'matches')} where is_completed")
+            status["rows_per_mart"][table] = int(database.scalar(f"select count(*) from nba.{table}"))
+    latest = database.scalar("select max(game_date) from nba.matches where is_completed")
     status["freshness"]["latest_completed_game_date"] = str(latest)[:10] if latest is not None else None
 
 

@@ -25,7 +25,7 @@ def read_watermark(database: Database, season: str) -> date | None:
     if not database.table_exists("nba", "matches"):
         return None
     value = database.scalar(
-        f"select max(game_date) from {database.relation('nba', 'matches')} where is_completed and season = %s",
+        "select max(game_date) from nba.matches where is_completed and season = %s",
         (season,),
     )
     if value is None:

@@ -62,7 +62,7 @@ def night(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
         env = {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
     else:
-        env = {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path_factory.mktemp("pulse") / "nba.duckdb")}
+        env = {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path_factory.mktemp("pulse") / "pulse.duckdb")}
     league = SyntheticLeague([SEASON], seed=23)
     completed = sorted(league.truth(SEASON, ALL_TYPES, MID_SEASON)["completed"])
     spoiled = dict(zip(ANOMALIES, completed[10:13], strict=True))
@@ -84,9 +84,9 @@ def _api_env(api: FakeStatsAPI) -> dict[str, str]:
 
 
 def _mart(settings: Settings, table: str, columns: str, rest: str = "") -> list[tuple[Any, ...]]:
-    """Rows of ``nba.<table>``; the DuckDB file here is nba.duckdb, where a bare ``nba.`` is ambiguous."""
+    """Rows of ``nba.<table>``."""
     with connect(settings) as database:
-        return database.query(f"select {columns} from {database.relation('nba', table)} {rest}")
+        return database.query(f"select {columns} from nba.{table} {rest}")
 
 
 def _free_port() -> int:

@@ -8,7 +8,7 @@ from loader.settings import ConfigError, Settings, redact_url, season_in_progres
 def test_defaults_follow_the_design() -> None:
     settings = Settings.from_env({"NBA_SEASON": "2025-26"})
     assert settings.target == "duckdb"
-    assert settings.duckdb_path.name == "nba.duckdb"
+    assert settings.duckdb_path.name == "nba_elt.duckdb"
     assert settings.base_url == "https://stats.nba.com/stats"
     assert settings.season_types == ("Regular Season", "PlayIn", "Playoffs")
     assert (settings.request_delay, settings.request_jitter) == (1.0, 0.2)
@@ -37,7 +37,10 @@ def test_the_season_in_progress_starts_in_october(today: date, season: str) -> N
         ({"NBA_TARGET": "sqlite"}, "NBA_TARGET"),
         ({"NBA_TARGET": "postgres"}, "DATABASE_URL"),
         ({"NBA_TARGET": "postgres", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
-        ({"NBA_DUCKDB_PATH": "/no/such/folder/nba.duckdb"}, "NBA_DUCKDB_PATH"),
+        ({"NBA_DUCKDB_PATH": "/no/such/folder/nba_elt.duckdb"}, "NBA_DUCKDB_PATH"),
+        ({"NBA_DUCKDB_PATH": "nba.duckdb"}, "NBA_DUCKDB_PATH"),
+        ({"NBA_DUCKDB_PATH": "/tmp/Audit.duckdb"}, "NBA_DUCKDB_PATH"),
+        ({"NBA_DUCKDB_PATH": "raw.db"}, "NBA_DUCKDB_PATH"),
         ({"NBA_STATS_BASE_URL": "stats.nba.com"}, "NBA_STATS_BASE_URL"),
         ({"NBA_BACKFILL_BATCH": "0"}, "NBA_BACKFILL_BATCH"),
         ({"NBA_BACKFILL_BATCH": "2.5"}, "NBA_BACKFILL_BATCH"),
