@@ -45,8 +45,9 @@ from loader.pipeline import (
     load_raw,
     run_audits,
 )
+from loader.schedule import schedule_games
 from loader.settings import ConfigError, Settings, format_season, season_in_progress, season_start_year
-from loader.source import SyncPlan, fetch_game_logs, plan_sync, schedule_games
+from loader.source import SyncPlan, fetch_game_logs, plan_sync
 
 logger = logging.getLogger(__name__)
 

@@ -27,16 +27,9 @@ from loader.columnar import DLT_COLUMN_SETTINGS
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
+from loader.schedule import changed_games, schedule_games
 from loader.settings import Settings
-from loader.source import (
-    SyncPlan,
-    changed_games,
-    fetch_game_logs,
-    has_repeated_keys,
-    nba_stats,
-    plan_sync,
-    schedule_games,
-)
+from loader.source import SyncPlan, fetch_game_logs, has_repeated_keys, nba_stats, plan_sync
 from loader.transform import DbtResult, TransformError, run_dbt
 from loader.watermark import read_schedule_hashes, read_watermark, seasons_in_raw
 

@@ -12,7 +12,6 @@ backfill can fetch the next seasons while dlt loads the last ones.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,13 +19,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import dlt
-import orjson
 import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema, TWriteDisposition
 from dlt.sources import DltResource
 
 from loader.client import ResultSet, StatsClient
 from loader.columnar import result_set_table
+from loader.schedule import FINAL_STATUS, GAME_ID, GAME_STATUS, schedule_game_date
 from loader.settings import SEASON_TYPE_DIGITS
 
 logger = logging.getLogger(__name__)
@@ -91,12 +90,6 @@ SCHEDULE_COLUMNS: dict[str, str] = {
     "row_hash": "text",
 }
 
-#: The schedule's fields the loader reads, by the API's names (the raw columns are
-#: ``game_id``, ``game_status``, ``game_date_est``).
-GAME_ID, GAME_STATUS, GAME_DATE_EST = "gameId", "gameStatus", "gameDateEst"
-#: ``gameStatus`` of a finished game in the schedule (1 scheduled, 2 live).
-FINAL_STATUS = 3
-
 #: Columns a mart cannot do without: a response that lacks one fails the run by name.
 REQUIRED_LOG_COLUMNS = frozenset({"game_id", "team_id", "game_date", "matchup", "pts"})
 
@@ -159,39 +152,6 @@ def _is_due(game: dict[str, Any], date_from: date | None, today: date) -> bool:
     if date_from is not None and game_date < date_from:
         return False
     return game[GAME_STATUS] >= 2 or game_date <= today
-
-
-def schedule_game_date(game: dict[str, Any]) -> date:
-    """The game's Eastern date: ``gameDateEst`` says ``Z`` but holds Eastern time."""
-    return date.fromisoformat(game[GAME_DATE_EST][:10])
-
-
-def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flatten ``leagueSchedule.gameDates[].games[]`` into one record per game.
-
-    A record keeps the API's names (``gameDateEst``), nested parts and all: dlt names the
-    columns as it flattens them (``game_date_est``, ``home_team__team_id``), which spares a
-    renamed copy of every game. Each record carries the season and ``row_hash``, a
-    fingerprint of the game as the API sent it, so a night's load can leave out the games
-    that have not changed since they were loaded.
-    """
-    season = schedule.get("seasonYear", "")
-    games = []
-    for game_date in schedule.get("gameDates", []):
-        for game in game_date.get("games", []):
-            record = {**game, "season": season}
-            record["row_hash"] = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
-            games.append(record)
-    return games
-
-
-def changed_games(games: list[dict[str, Any]], stored_hashes: dict[str, str]) -> list[dict[str, Any]]:
-    """The games that are new or differ from their stored copy: a night's schedule load.
-
-    Most of a season's 1,300 schedule rows are the same from one night to the next; only
-    games that went final, moved or changed teams need merging again.
-    """
-    return [game for game in games if stored_hashes.get(game[GAME_ID]) != game["row_hash"]]
 
 
 def _columns(types: dict[str, str]) -> dict[str, TColumnSchema]:

@@ -10,7 +10,8 @@ from conftest import FIXTURES, make_settings, query
 
 from fake_stats import FakeStatsAPI
 from loader.pipeline import AuditsFailed, run_elt
-from loader.source import GAME_ID, GAME_STATUS, SCHEDULE_COLUMNS, changed_games, schedule_games
+from loader.schedule import GAME_ID, GAME_STATUS, changed_games, schedule_games
+from loader.source import SCHEDULE_COLUMNS
 
 TEAM_LOG_2018 = FIXTURES / "leaguegamelog" / "Season-2018-19_SeasonType-Regular-Season_PlayerOrTeam-T.json"
 SCHEDULE_2023 = FIXTURES / "scheduleleaguev2" / "Season-2023-24__cdn-scheduleLeagueV2_captured-2023-09-16.json"
