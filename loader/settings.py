@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 #: The season types the API knows for game logs, and the digit each one has in a game id.
@@ -170,16 +171,21 @@ class Settings:
         )
 
     def dbt_environment(self) -> dict[str, str]:
-        """The variables ``profiles.yml`` and the dbt project read, for this run's target."""
+        """The variables ``profiles.yml`` reads: where the database is, for this run's target."""
         env = {
             "NBA_TARGET": self.target,
             "NBA_DUCKDB_PATH": str(self.duckdb_path),
-            "NBA_SEASON_TYPES": ",".join(self.season_types),
             "NBA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
         }
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         return env
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The dbt project's vars for this run (defaults in dbt_project.yml): what the marts
+        hold is decided by the loader's settings, passed explicitly, not read from the
+        environment at build time."""
+        return {"season_types": list(self.season_types)}
 
 
 def parse_season_types(raw: str) -> tuple[str, ...]:

@@ -4,14 +4,18 @@ their games, the season marts their seasons, `players` its players), and still e
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 from conftest import SEASON, make_settings, mart_snapshot, query
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.database import connect
 from loader.pipeline import run_elt
-from loader.settings import Settings
+from loader.settings import DBT_PROJECT_DIR, Settings
 from loader.transform import run_dbt
 
 EARLIER_SEASON = "2023-24"
@@ -87,3 +91,26 @@ def test_incremental_marts_equal_a_full_refresh_after_corrections_a_postponement
     assert run_dbt(settings, "run", "--full-refresh").success
     assert mart_snapshot(settings) == incremental
 
+
+def test_a_plain_dbt_run_builds_the_season_types_of_the_project_whatever_the_environment_says(
+    database_env: dict[str, str], tmp_path: Path
+) -> None:
+    # GIVEN a season synced through the play-in, and an analyst's shell that still exports
+    # another NBA_SEASON_TYPES
+    league = SyntheticLeague([SEASON], seed=9)
+    night = date(2025, 4, 20)
+    with FakeStatsAPI(league, now=night) as api:
+        settings = make_settings(database_env, api)
+        run_elt(settings, today=night)
+    synced = mart_snapshot(settings)
+    assert query(settings, "select count(*) from nba.matches where season_type = 'PlayIn'")[0][0] > 0
+    # WHEN the analyst rebuilds the marts with a plain dbt command in dbt_project/
+    environment = {**os.environ, **settings.dbt_environment(), "NBA_SEASON_TYPES": "Regular Season"}
+    rebuilt = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "run", "--full-refresh", "--profiles-dir", "..",
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        cwd=DBT_PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=600,
+    )
+    # THEN the marts are the ones the loader built: the environment decides nothing
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    assert mart_snapshot(settings) == synced

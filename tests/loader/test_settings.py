@@ -1,8 +1,9 @@
 from datetime import date
 
 import pytest
+import yaml
 
-from loader.settings import ConfigError, Settings, redact_url, season_in_progress
+from loader.settings import DBT_PROJECT_DIR, ConfigError, Settings, redact_url, season_in_progress
 
 
 def test_defaults_follow_the_design() -> None:
@@ -69,3 +70,11 @@ def test_browser_headers_are_held_in_settings() -> None:
     assert headers["User-Agent"] == "Mozilla/5.0 test"
     assert headers["Referer"] == "https://www.nba.com/"
     assert headers["Origin"] == "https://www.nba.com"
+
+
+def test_the_loaders_default_season_types_are_the_dbt_projects_default() -> None:
+    # dbt_project.yml's var is what a plain `dbt run` builds with; nba-elt passes its own
+    # setting explicitly, and by default the two must hold the same marts.
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    assert tuple(project["vars"]["season_types"]) == Settings.from_env({}).season_types
+    assert Settings.from_env({"NBA_SEASON_TYPES": "Playoffs"}).dbt_vars() == {"season_types": ["Playoffs"]}
