@@ -268,8 +268,9 @@ def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary) -> N
     """Run the audits. dbt's on-run-end hook (macros/record_audit_results.sql) writes one
     ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
     result = run_dbt(settings, "test", environment={"NBA_RUN_ID": recorder.run_id})
-    # The hook itself is a node of the run: count it only when it failed (no rows recorded).
-    audits = [node for node in result.nodes if "-on-run-end-" not in node.name or node.status != "success"]
+    # The project's hooks are nodes of the run too: count one only when it failed (then its
+    # rows were not recorded).
+    audits = [node for node in result.nodes if node.resource_type != "operation" or node.status != "success"]
     summary.audits = DbtResult(result.success, result.invocation_id, audits)
     if summary.failed_audits:
         raise AuditsFailed(

@@ -37,6 +37,7 @@ class NodeResult:
     status: str
     failures: int | None
     message: str | None
+    resource_type: str = "model"
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _node_result(result: Any) -> NodeResult:
         status=str(getattr(result.status, "value", result.status)),
         failures=getattr(result, "failures", None),
         message=getattr(result, "message", None),
+        resource_type=str(getattr(result.node.resource_type, "value", result.node.resource_type)),
     )
 
 

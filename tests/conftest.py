@@ -157,7 +157,7 @@ def query(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[tu
 
 
 def mart_snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
-    """Every mart's rows, sorted, without load lineage: what two runs must agree on."""
+    """Every mart's rows, sorted, without load lineage or bookmarks: what two runs must agree on."""
     snapshot = {}
     for table, order in [
         ("matches", "game_id"),
@@ -174,7 +174,8 @@ def mart_snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
             columns = [
                 row[0] for row in database.query(
                     "select column_name from information_schema.columns where table_schema = 'nba' "
-                    "and table_name = %s and column_name <> 'dlt_load_id' order by ordinal_position",
+                    "and table_name = %s and column_name not in ('dlt_load_id', 'raw_load_number') "
+                    "order by ordinal_position",
                     (table,),
                 )
             ]

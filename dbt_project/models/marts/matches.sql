@@ -2,9 +2,8 @@
 -- the team game logs hold, completed or not. Completion comes from the logs: a game is
 -- completed once the API publishes its box score.
 -- Incremental: a run re-processes the games whose schedule or team log rows were loaded
--- after the newest load this table holds (see macros/incremental_games.sql). The loader
--- re-fetches the season's whole schedule every night, so that is the season's games: a
--- few hundred rows, and every moved date or status change is caught.
+-- since this table's bookmark (see macros/incremental_games.sql): the loader merges the
+-- schedule rows that changed, so every moved date or status change is caught.
 {{ config(unique_key='game_id') }}
 
 with
@@ -29,7 +28,7 @@ synced_schedule_games as (
 ),
 
 games_to_process as (
-    {{ loaded_since('game_id', [ref('stg_nba_stats__schedule_games'), ref('stg_nba_stats__team_game_logs')]) }}
+    {{ loaded_since('game_id', staged=[ref('stg_nba_stats__schedule_games'), ref('stg_nba_stats__team_game_logs')]) }}
 ),
 
 joined as (
@@ -51,7 +50,8 @@ joined as (
         games_from_logs.game_id is not null as is_completed,
         coalesce(synced_schedule_games.is_postponed, false) as is_postponed,
         synced_schedule_games.game_status_text,
-        {{ later_load_id('games_from_logs.dlt_load_id', 'synced_schedule_games.dlt_load_id') }} as dlt_load_id
+        {{ later_load_id('games_from_logs.dlt_load_id', 'synced_schedule_games.dlt_load_id') }} as dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from synced_schedule_games
     full outer join games_from_logs

@@ -1,6 +1,7 @@
 -- One row per completed game per player: the player's box score line.
--- Incremental: a run re-processes every row of the games whose player or team log rows
--- were loaded after the newest load this table holds (see macros/incremental_games.sql).
+-- Incremental: a run re-processes every row of the games whose player log, team log or
+-- schedule rows (the side comes from them) were loaded since this table's bookmark (see
+-- macros/incremental_games.sql).
 {{ config(unique_key=['game_id', 'player_id']) }}
 
 with
@@ -25,7 +26,11 @@ synced_player_game_logs as (
 ),
 
 games_to_process as (
-    {{ loaded_since('game_id', [ref('stg_nba_stats__player_game_logs'), ref('stg_nba_stats__team_game_logs')]) }}
+    {{ loaded_since('game_id', staged=[
+        ref('stg_nba_stats__player_game_logs'),
+        ref('stg_nba_stats__team_game_logs'),
+        ref('stg_nba_stats__schedule_games'),
+    ]) }}
 ),
 
 with_side as (
@@ -61,7 +66,8 @@ with_side as (
         synced_player_game_logs.points,
         synced_player_game_logs.plus_minus,
         synced_player_game_logs.fantasy_points,
-        synced_player_game_logs.dlt_load_id
+        synced_player_game_logs.dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from synced_player_game_logs
     left join team_games

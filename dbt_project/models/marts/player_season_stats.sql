@@ -1,7 +1,7 @@
 -- One row per player per season per season type: box score totals and per-game averages,
 -- with the team of the player's latest game.
--- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
--- this table holds (see macros/incremental_games.sql).
+-- Incremental: a run rebuilds whole the seasons holding games rebuilt since this table's
+-- bookmark (see macros/incremental_games.sql).
 {{ config(unique_key='season') }}
 
 with
@@ -9,7 +9,7 @@ with
 player_game_stats as (
 
     select * from {{ ref('player_game_stats') }}
-    where season in ({{ loaded_since('season', [ref('player_game_stats')]) }})
+    where season in ({{ loaded_since('season', built=[ref('player_game_stats')]) }})
 
 ),
 
@@ -78,7 +78,8 @@ final as (
         cast(blocks as double precision) / games as blocks_per_game,
         cast(turnovers as double precision) / games as turnovers_per_game,
         {{ shooting_percentages() }},
-        dlt_load_id
+        dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from totals
 

@@ -1,6 +1,6 @@
 -- One row per player who has played a game of the synced season types.
--- Incremental: a run rebuilds the players with games loaded after the newest load this
--- table holds, from all of their games (see macros/incremental_games.sql).
+-- Incremental: a run rebuilds the players whose game rows were rebuilt since this table's
+-- bookmark, from all of their games (see macros/incremental_games.sql).
 {{ config(unique_key='player_id') }}
 
 with
@@ -8,7 +8,7 @@ with
 player_game_stats as (
 
     select * from {{ ref('player_game_stats') }}
-    where player_id in ({{ loaded_since('player_id', [ref('player_game_stats')]) }})
+    where player_id in ({{ loaded_since('player_id', built=[ref('player_game_stats')]) }})
 
 ),
 
@@ -37,7 +37,8 @@ latest as (
         first_game_date,
         last_game_date,
         games_played,
-        dlt_load_id
+        dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from ranked
     where recency_rank = 1

@@ -1,7 +1,7 @@
 -- One row per team per season per season type: the record so far, home and away splits,
 -- points for and against, and the current streak.
--- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
--- this table holds (see macros/incremental_games.sql).
+-- Incremental: a run rebuilds whole the seasons holding games rebuilt since this table's
+-- bookmark (see macros/incremental_games.sql).
 {{ config(unique_key='season') }}
 
 with
@@ -9,7 +9,7 @@ with
 team_game_results as (
 
     select * from {{ ref('int_team_game_results') }}
-    where season in ({{ loaded_since('season', [ref('team_game_stats')]) }})
+    where season in ({{ loaded_since('season', built=[ref('team_game_stats')]) }})
 
 ),
 
@@ -79,7 +79,8 @@ final as (
             case when is_latest_a_win then 1 else -1 end * coalesce(first_other_result_rank - 1, games)
             as integer
         ) as streak_games,
-        dlt_load_id
+        dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from aggregated
 

@@ -3,14 +3,14 @@
 -- Form (games played, win percentage, rolling points) comes only from the team's games
 -- completed before the match's date; rest comes from the schedule, which is public in
 -- advance. The match's own result appears only as the label is_win.
--- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
--- this table holds (see macros/incremental_games.sql).
+-- Incremental: a run rebuilds whole the seasons holding matches or team game rows rebuilt
+-- since this table's bookmark (see macros/incremental_games.sql).
 {{ config(unique_key='season') }}
 
 with
 
 seasons_to_process as (
-    {{ loaded_since('season', [ref('matches')]) }}
+    {{ loaded_since('season', built=[ref('matches'), ref('team_game_stats')]) }}
 ),
 
 matches as (
@@ -177,7 +177,8 @@ final as (
         opponent_features.points_for_avg_last_5 as opponent_points_for_avg_last_5,
         opponent_features.points_against_avg_last_5 as opponent_points_against_avg_last_5,
         opponent_features.points_for_avg_last_10 as opponent_points_for_avg_last_10,
-        opponent_features.points_against_avg_last_10 as opponent_points_against_avg_last_10
+        opponent_features.points_against_avg_last_10 as opponent_points_against_avg_last_10,
+        {{ raw_load_number() }} as raw_load_number
 
     from team_features
     inner join opponent_features

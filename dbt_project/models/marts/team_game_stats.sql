@@ -1,6 +1,7 @@
 -- One row per completed game per team: the team's box score, home/away side and opponent.
--- Incremental: a run re-processes every row of the games whose team log rows were loaded
--- after the newest load this table holds (see macros/incremental_games.sql).
+-- Incremental: a run re-processes every row of the games whose team log or schedule rows
+-- (the side comes from the schedule) were loaded since this table's bookmark (see
+-- macros/incremental_games.sql).
 {{ config(unique_key=['game_id', 'team_id']) }}
 
 with
@@ -18,7 +19,7 @@ matches as (
 ),
 
 games_to_process as (
-    {{ loaded_since('game_id', [ref('stg_nba_stats__team_game_logs')]) }}
+    {{ loaded_since('game_id', staged=[ref('stg_nba_stats__team_game_logs'), ref('stg_nba_stats__schedule_games')]) }}
 ),
 
 with_opponent as (
@@ -52,7 +53,8 @@ with_opponent as (
         team_games.personal_fouls,
         team_games.points,
         team_games.plus_minus,
-        team_games.dlt_load_id
+        team_games.dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from team_games
     inner join matches

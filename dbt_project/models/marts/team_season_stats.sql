@@ -1,6 +1,6 @@
 -- One row per team per season per season type: box score totals and per-game averages.
--- Incremental: a run rebuilds whole the seasons holding games loaded after the newest load
--- this table holds (see macros/incremental_games.sql).
+-- Incremental: a run rebuilds whole the seasons holding games rebuilt since this table's
+-- bookmark (see macros/incremental_games.sql).
 {{ config(unique_key='season') }}
 
 with
@@ -8,7 +8,7 @@ with
 team_game_stats as (
 
     select * from {{ ref('team_game_stats') }}
-    where season in ({{ loaded_since('season', [ref('team_game_stats')]) }})
+    where season in ({{ loaded_since('season', built=[ref('team_game_stats')]) }})
 
 ),
 
@@ -72,7 +72,8 @@ final as (
         cast(blocks as double precision) / games as blocks_per_game,
         cast(turnovers as double precision) / games as turnovers_per_game,
         {{ shooting_percentages() }},
-        dlt_load_id
+        dlt_load_id,
+        {{ raw_load_number() }} as raw_load_number
 
     from totals
 
