@@ -87,6 +87,9 @@ SCHEDULE_COLUMNS: dict[str, str] = {
     "away_team__team_id": "bigint",
     "away_team__team_tricode": "text",
     "away_team__score": "bigint",
+    # Newer schedules say whether a game is played at a neutral site (NBA Cup knockouts,
+    # international games); declared so the column exists before the API first sends it.
+    "is_neutral": "bool",
     "row_hash": "text",
 }
 

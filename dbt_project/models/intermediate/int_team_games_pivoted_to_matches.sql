@@ -18,6 +18,7 @@ pivoted as (
         max(case when not is_home then team_id end) as away_team_id,
         max(case when is_home then points end) as home_score,
         max(case when not is_home then points end) as away_score,
+        max(case when is_neutral_site then 1 else 0 end) = 1 as is_neutral_site,
         count(*) as team_rows,
         max(dlt_load_id) as dlt_load_id
 

@@ -49,6 +49,7 @@ joined as (
         end as winner_team_id,
         games_from_logs.game_id is not null as is_completed,
         coalesce(synced_schedule_games.is_postponed, false) as is_postponed,
+        coalesce(games_from_logs.is_neutral_site, synced_schedule_games.is_neutral_site, false) as is_neutral_site,
         synced_schedule_games.game_status_text,
         {{ later_load_id('games_from_logs.dlt_load_id', 'synced_schedule_games.dlt_load_id') }} as dlt_load_id,
         {{ raw_load_number() }} as raw_load_number

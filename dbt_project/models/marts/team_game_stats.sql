@@ -32,6 +32,7 @@ with_opponent as (
         team_games.season_type,
         team_games.game_date,
         team_games.is_home,
+        team_games.is_neutral_site,
         team_games.is_win,
         team_games.minutes,
         team_games.field_goals_made,
