@@ -189,7 +189,7 @@ def _backfill_locked(
                         api_requests=client.request_count, rows_per_table=summary.rows_per_table)
         raise
     summary.api_requests = client.request_count
-    summary.status = "warn" if summary.column_changes else "success"
+    summary.status = summary.outcome
     recorder.finish(run_event, summary.status, api_requests=client.request_count,
                     rows_per_table=summary.rows_per_table,
                     message=f"{len(seasons)} seasons, {sum(summary.rows_per_table.values())} raw rows loaded, "

@@ -89,9 +89,22 @@ class RunSummary:
 
     @property
     def failed_audits(self) -> list[str]:
+        return self._audits_with("fail", "error")
+
+    @property
+    def warned_audits(self) -> list[str]:
+        return self._audits_with("warn")
+
+    @property
+    def outcome(self) -> str:
+        """How a run that got to its end went: ``warn`` when the API changed its columns or an
+        audit warned (a box score still to come, a stat left out), else ``success``."""
+        return "warn" if self.column_changes or self.warned_audits else "success"
+
+    def _audits_with(self, *statuses: str) -> list[str]:
         if self.audits is None:
             return []
-        return [node.name for node in self.audits.nodes if node.status in ("fail", "error")]
+        return [node.name for node in self.audits.nodes if node.status in statuses]
 
 
 def run_elt(
@@ -150,7 +163,7 @@ def _run_locked(
     finally:
         if own_client:
             client.close()
-    summary.status = "warn" if summary.column_changes else "success"
+    summary.status = summary.outcome
     recorder.finish(run_event, summary.status, message=_describe(summary),
                     api_requests=client.request_count, rows_per_table=summary.rows_per_table)
     return summary
@@ -284,4 +297,7 @@ def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary) -> N
 def _describe(summary: RunSummary) -> str:
     audits = len(summary.audits.nodes) if summary.audits else 0
     rows = sum(summary.rows_per_table.values())
-    return f"{rows} raw rows, {summary.api_requests} API requests, {audits} audits passed"
+    warned = f", {len(summary.warned_audits)} warned ({', '.join(summary.warned_audits)})" \
+        if summary.warned_audits else ""
+    return (f"{rows} raw rows, {summary.api_requests} API requests, "
+            f"{audits - len(summary.warned_audits)} audits passed{warned}")

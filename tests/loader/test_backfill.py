@@ -221,6 +221,49 @@ def test_seasons_new_to_raw_are_appended_and_a_reload_after_a_kill_merges_withou
     assert_marts_equal_truth(settings, _truth(history, SEASONS))
 
 
+#: History's seasons up to the first with every stat the team log keeps: no schedule, fewer
+#: teams and games, neutral-site games whose logs do not designate, and stats not yet kept.
+HISTORY = seasons_between("1946-47", "1980-81")
+#: A mart column, and the first season whose box scores kept it (the fake NBA's account).
+ERA_COLUMNS = {"three_pointers_made": "1979-80", "offensive_rebounds": "1973-74", "steals": "1973-74",
+               "blocks": "1973-74", "turnovers": "1977-78"}
+
+
+def test_a_backfill_of_history_passes_every_audit_with_the_stats_each_era_kept_and_neutral_sites_whole(
+    database_env: dict[str, str]
+) -> None:
+    league = SyntheticLeague(HISTORY, seed=12)
+    with FakeStatsAPI(league, now=NOW) as api:
+        settings = make_settings(database_env, api)
+        summary = run_backfill(settings, HISTORY[0], HISTORY[-1], today=NOW, progress_stream=io.StringIO())
+        schedules = {request.params["Season"] for request in api.requests if request.endpoint == "scheduleleaguev2"}
+    # THEN every audit passes, none warns, and the marts are the league's, games and sides
+    assert summary.status == "success" and not summary.failed_audits and not summary.warned_audits
+    assert schedules == set(HISTORY), "each season's schedule was asked for (and none was there)"
+    truth = _truth(league, HISTORY)
+    assert_marts_equal_truth(settings, truth)
+    # AND a game the logs do not designate is whole: both scores, flagged, the lower team id at home
+    neutral = {game_id: game for game_id, game in truth["completed"].items() if game["neutral"]}
+    assert len(neutral) >= 4 * len(HISTORY)
+    assert query(settings, "select game_id, home_team_id < away_team_id from nba.matches "
+                           "where is_neutral_site order by game_id") == [(game_id, True) for game_id in sorted(neutral)]
+    # AND a stat a season did not keep is null in every mart and every average, never 0
+    for column, first_season in ERA_COLUMNS.items():
+        kept = dict(query(settings, f"select season, count({column}) from nba.player_game_stats group by season"))
+        per_game = "turnovers_per_game" if column == "turnovers" else "steals_per_game" if column == "steals" else None
+        for season in HISTORY:
+            assert (kept[season] > 0) == (season >= first_season), (column, season)
+        assert query(settings, f"select count({column}) from nba.team_season_stats where season < %s",
+                     (first_season,)) == [(0,)], column
+        if per_game:
+            assert query(settings, f"select count({per_game}) from nba.player_season_stats where season < %s",
+                         (first_season,)) == [(0,)], per_game
+    assert query(settings, "select count(minutes), count(plus_minus) from nba.player_game_stats "
+                           "where season < '1951-52'") == [(0, 0)]
+    assert query(settings, "select count(*) from nba.player_season_stats where season < '1951-52' "
+                           "and minutes_per_game is not null") == [(0,)]
+
+
 class _Client:
     """Stands in for StatsClient in fetched_ahead: a request count and cancel()."""
 

@@ -16,7 +16,7 @@ renamed as (
         cast(season as {{ dbt.type_string() }}) as season,
         cast(season_type as {{ dbt.type_string() }}) as season_type,
         cast(game_date as date) as game_date,
-        {{ box_score_columns() }}
+        {{ box_score_columns(for_players=true) }}
         cast(fantasy_pts as double precision) as fantasy_points,
         cast(_dlt_load_id as {{ dbt.type_string() }}) as dlt_load_id
 
