@@ -29,6 +29,7 @@
 {#- The DDL is loader/audit.py's CREATE_AUDIT_TABLE, word for word: keep the two in sync. -#}
 {% macro audit_results_statements(test_results) -%}
     {%- set run_id = env_var('NBA_RUN_ID', invocation_id) -%}
+    {%- set messages = audit_messages(test_results) -%}
     create schema if not exists audit;
     create table if not exists audit.pipeline_audit (
         event_id varchar(36) primary key,
@@ -62,10 +63,54 @@
             null,
             {{ result.failures if result.failures is number else 'null' }},
             {{ audit_literal(invocation_id) }},
-            {{ audit_literal(result.message) }},
+            {{ audit_literal(messages[result.node.unique_id]) }},
             null
         ){{ "," if not loop.last else ";" }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- Each result's message, by unique id: dbt's own, except for a test that failed or warned,
+    whose message names the rows that broke its rule. The rows are those the test's query
+    selects (its first few, run again here): the game ids, with each row's `problem` where the
+    test says what it is, else the first column's values. -#}
+{% macro audit_messages(test_results) -%}
+    {%- set messages = {} -%}
+    {%- for result in test_results -%}
+        {%- set message = result.message -%}
+        {%- if audit_status(result.status) in ('fail', 'warn') and result.node.compiled_code -%}
+            {%- set rows = run_query(
+                'select * from (' ~ result.node.compiled_code ~ ') as failing_rows limit ' ~ (audit_named_rows() + 1)
+            ) -%}
+            {%- set message = audit_rows_sentence(result.failures, rows) -%}
+        {%- endif -%}
+        {%- do messages.update({result.node.unique_id: message}) -%}
+    {%- endfor -%}
+    {{ return(messages) }}
+{%- endmacro %}
+
+
+{% macro audit_named_rows() -%}
+    {{ return(5) }}
+{%- endmacro %}
+
+
+{#- "2 rows break the rule: 0022400123 (schedule BOS 110-99 LAL, box score 108-99), ..." -#}
+{% macro audit_rows_sentence(failures, rows) -%}
+    {%- set columns = rows.column_names | map('lower') | list -%}
+    {%- set named = [] -%}
+    {%- for row in rows.rows[:audit_named_rows()] -%}
+        {%- set values = dict(zip(columns, row.values())) -%}
+        {%- if 'game_id' in columns -%}
+            {%- do named.append(values['game_id'] ~ (' (' ~ values['problem'] ~ ')' if 'problem' in columns else '')) -%}
+        {%- else -%}
+            {%- do named.append(columns[0] ~ ' ' ~ row.values()[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set count = failures if failures is number else rows.rows | length -%}
+    {%- set more = count - (named | length) -%}
+    {{- return(count ~ (' row breaks' if count == 1 else ' rows break') ~ ' the rule: ' ~ named | join('; ')
+               ~ (' and ' ~ more ~ ' more' if more > 0 else '')) -}}
 {%- endmacro %}
 
 
