@@ -181,7 +181,7 @@ def _backfill_locked(
         # backfill's peak in memory, should not sit on top of it.
         pa.default_memory_pool().release_unused()
         build_marts(settings, recorder)
-        run_audits(settings, recorder, summary)
+        run_audits(settings, recorder, summary, today)
     except BaseException as error:
         summary.status = "fail" if isinstance(error, AuditsFailed) else "error"
         recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,

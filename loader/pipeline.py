@@ -153,7 +153,7 @@ def _run_locked(
             _extract_load(settings, client, recorder, summary, today, resync_season)
         build_marts(settings, recorder)
         if audit:
-            run_audits(settings, recorder, summary)
+            run_audits(settings, recorder, summary, today)
     except BaseException as error:
         summary.status = "fail" if isinstance(error, (AuditsFailed, PreflightFailed)) else "error"
         recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,
@@ -277,10 +277,12 @@ def build_marts(settings: Settings, recorder: Recorder) -> None:
                     message=f"{len(result.nodes)} models built")
 
 
-def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary) -> None:
-    """Run the audits. dbt's on-run-end hook (macros/record_audit_results.sql) writes one
+def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary, today: date) -> None:
+    """Run the audits, judging by ``today`` (a game final since yesterday may still wait for
+    its box score). dbt's on-run-end hook (macros/record_audit_results.sql) writes one
     ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
-    result = run_dbt(settings, "test", environment={"NBA_RUN_ID": recorder.run_id})
+    result = run_dbt(settings, "test", environment={"NBA_RUN_ID": recorder.run_id,
+                                                    "NBA_AUDIT_DATE": today.isoformat()})
     # The project's hooks are nodes of the run too: count one only when it failed (then its
     # rows were not recorded).
     audits = [node for node in result.nodes if node.resource_type != "operation" or node.status != "success"]

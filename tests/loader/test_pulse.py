@@ -133,19 +133,23 @@ def test_each_anomaly_fails_its_audit_with_its_failure_count_and_spares_the_othe
         "select name, failures, message from audit.pipeline_audit where step = 'audit_check' "
         "and status = 'fail' and run_id = %s", (run_id[0][0],),
     )}
-    # a game that lost a team row also lacks that side's score: two games fail the score audit
+    # a game that lost a team row also lacks that side's score: two games fail the score audit,
+    # and disagree with the schedule's score
     assert {name: failures for name, (failures, _) in failed.items()} == {
         "assert_completed_matches_have_two_team_rows": 1,
         "assert_completed_matches_have_player_rows": 1,
         "assert_completed_matches_have_scores": 2,
+        "assert_matches_agree_with_schedule": 2,
     }
     # AND each audit row names the games that broke its rule, not only how many
     spoiled_by = {"assert_completed_matches_have_two_team_rows": ["drop_team_row"],
                   "assert_completed_matches_have_player_rows": ["drop_player_rows"],
-                  "assert_completed_matches_have_scores": ["drop_team_row", "null_team_points"]}
+                  "assert_completed_matches_have_scores": ["drop_team_row", "null_team_points"],
+                  "assert_matches_agree_with_schedule": ["drop_team_row", "null_team_points"]}
     for name, anomalies in spoiled_by.items():
         message = failed[name][1]
         assert all(night.spoiled[anomaly] in message for anomaly in anomalies), (name, message)
+    assert "box score" in failed["assert_matches_agree_with_schedule"][1]
     # THEN every game the anomalies did not touch is in the marts exactly as the league played it
     truth = night.league.truth(SEASON, ALL_TYPES, MID_SEASON)
     spoiled = set(night.spoiled.values())

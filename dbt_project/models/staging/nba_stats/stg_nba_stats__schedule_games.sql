@@ -22,6 +22,9 @@ renamed as (
         cast(nullif(away_team__team_id, 0) as {{ dbt.type_bigint() }}) as away_team_id,
         cast(home_team__team_tricode as {{ dbt.type_string() }}) as home_team_abbreviation,
         cast(away_team__team_tricode as {{ dbt.type_string() }}) as away_team_abbreviation,
+        -- The schedule's score of the game: 0 for both sides until it is final.
+        cast(home_team__score as {{ dbt.type_int() }}) as home_score,
+        cast(away_team__score as {{ dbt.type_int() }}) as away_score,
         -- Null in schedules that predate the field.
         cast(is_neutral as boolean) as is_neutral_site,
         cast(_dlt_load_id as {{ dbt.type_string() }}) as dlt_load_id
