@@ -27,11 +27,18 @@ from loader.columnar import DLT_COLUMN_SETTINGS
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, run_lock
 from loader.preflight import run_checks
+from loader.reconcile import describe_stale, schedule_disagreements
 from loader.schedule import changed_games, schedule_games
 from loader.settings import Settings
 from loader.source import SyncPlan, fetch_game_logs, has_repeated_keys, nba_stats, plan_sync
 from loader.transform import DbtResult, TransformError, run_dbt
-from loader.watermark import read_schedule_hashes, read_watermark, seasons_in_raw
+from loader.watermark import (
+    read_box_score_gaps,
+    read_held_matches,
+    read_schedule_hashes,
+    read_watermark,
+    seasons_in_raw,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,14 +197,20 @@ def _extract_load(
         with connect(settings) as database:
             watermark = None if resync_season else read_watermark(database, settings.season)
             stored_hashes = read_schedule_hashes(database, settings.season)
+            held = read_held_matches(database, settings.season) if watermark else {}
+            gaps = read_box_score_gaps(database, settings.season, settings.season_types) if watermark else []
         games = schedule_games(client.schedule(settings.season, require_games=bool(stored_hashes)))
+        # Without a watermark the whole season is fetched: there is nothing to reach back to.
+        stale = schedule_disagreements(games, held, settings.season_types) + gaps if watermark else []
         plan = plan_sync(games, settings.season, settings.season_types, watermark,
-                         settings.lookback_days, today)
+                         settings.lookback_days, today, stale)
         if not resync_season:
             plan.games = changed_games(plan.games, stored_hashes)
         summary.plan = plan
         logger.info("season %s: watermark %s, fetching %s from %s",
                     settings.season, watermark, plan.season_types or "nothing", plan.date_from or "the start")
+        if plan.stale_games:
+            logger.warning("season %s: %s", settings.season, describe_stale(plan.stale_games))
         fetch_game_logs(client, plan, settings.load_path)
         load = load_raw(settings, [plan])
     except BaseException as error:
@@ -210,7 +223,7 @@ def _extract_load(
     recorder.finish(event, "success", rows_per_table=load.rows, load_id=load.load_id,
                     api_requests=client.request_count - requests_before,
                     message=f"watermark {watermark}, season types {plan.season_types}, from {plan.date_from}; "
-                            + load.describe())
+                            + load.describe() + (f"; {describe_stale(plan.stale_games)}" if plan.stale_games else ""))
     for table, changes in plan.column_changes.items():
         recorder.record("audit_check", f"api_columns_{table}", "warn",
                         message=f"the stats API changed the columns of {table}: {'; '.join(changes)}")

@@ -25,6 +25,7 @@ from dlt.sources import DltResource
 
 from loader.client import ResultSet, StatsClient
 from loader.columnar import result_set_table
+from loader.reconcile import StaleGame
 from loader.schedule import FINAL_STATUS, GAME_ID, GAME_STATUS, schedule_game_date
 from loader.settings import SEASON_TYPE_DIGITS
 
@@ -118,6 +119,8 @@ class SyncPlan:
     games: list[dict[str, Any]] = field(default_factory=list)
     #: What ``fetch_game_logs`` received, per raw table: Arrow tables or lists of rows.
     game_logs: dict[str, list[Any]] = field(default_factory=dict)
+    #: Games the marts disagree with the source on, which this plan reaches back to.
+    stale_games: list[StaleGame] = field(default_factory=list)
 
 
 def plan_sync(
@@ -127,25 +130,37 @@ def plan_sync(
     watermark: date | None,
     lookback_days: int,
     today: date,
+    stale_games: Sequence[StaleGame] = (),
 ) -> SyncPlan:
     """Decide which season types to fetch, and from when, for one season.
 
     No watermark yet: the whole season, every type the schedule has a game of (or every
     type, when the API has no schedule for the season). Otherwise ``watermark - lookback``,
-    and only the types with a game due in that window: started or final by the schedule,
-    or dated today or earlier.
+    reaching back to the earliest of ``stale_games`` (loader.reconcile) that this window
+    misses, and only the types with a game due in the window (started or final by the
+    schedule, or dated today or earlier) or such a stale game: the same requests, reaching
+    further back. ``plan.stale_games`` keeps those the window would have missed.
+
+    A type's answer must hold rows when its window has a game the schedule calls final dated
+    before yesterday: an empty one is then a bad answer to retry, while a game played last
+    night may rightly wait for its box score (the audits warn of it).
     """
     date_from = watermark - timedelta(days=lookback_days) if watermark else None
+    # Games that went final since the last run are in the window anyway.
+    stale_games = [game for game in stale_games if date_from is not None and game.game_date < date_from]
+    if stale_games:
+        date_from = min(game.game_date for game in stale_games)
     if not schedule_games:
-        return SyncPlan(season, list(season_types), date_from)
-    plan = SyncPlan(season, [], date_from, games=list(schedule_games))
+        return SyncPlan(season, list(season_types), date_from, stale_games=list(stale_games))
+    plan = SyncPlan(season, [], date_from, games=list(schedule_games), stale_games=list(stale_games))
+    published_by = today - timedelta(days=1)
     for season_type in season_types:
         digit = SEASON_TYPE_DIGITS[season_type]
         in_window = [game for game in schedule_games
                      if game[GAME_ID][2] == digit and _is_due(game, date_from, today)]
-        if in_window:
+        if in_window or any(game.season_type == season_type for game in stale_games):
             plan.season_types.append(season_type)
-        if any(game[GAME_STATUS] == FINAL_STATUS for game in in_window):
+        if any(game[GAME_STATUS] == FINAL_STATUS and schedule_game_date(game) < published_by for game in in_window):
             plan.final_games_expected.add(season_type)
     return plan
 

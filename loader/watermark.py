@@ -1,5 +1,6 @@
 """What the database already holds, read before a sync or a load: the watermark, the
-schedule's fingerprints and the seasons raw holds.
+schedule's fingerprints, the seasons raw holds, and what reconciliation compares with the
+schedule (the matches as held, the box score gaps).
 
 The watermark is the latest date with a completed match in the season.
 
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from loader.database import Database
+from loader.reconcile import HeldMatch, StaleGame
 from loader.source import RAW_TABLES
 
 logger = logging.getLogger(__name__)
@@ -28,9 +30,7 @@ def read_watermark(database: Database, season: str) -> date | None:
         "select max(game_date) from nba.matches where is_completed and season = %s",
         (season,),
     )
-    if value is None:
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return None if value is None else _as_date(value)
 
 
 def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
@@ -65,3 +65,36 @@ def seasons_in_raw(database: Database, seasons: Sequence[str]) -> set[str]:
                               sorted(missing))
         missing -= {season for season, in rows}
     return set(seasons) - missing
+
+
+def read_held_matches(database: Database, season: str) -> dict[str, HeldMatch]:
+    """The season's games as ``nba.matches`` holds them (empty before the first build)."""
+    if not database.table_exists("nba", "matches"):
+        return {}
+    rows = database.query(
+        "select game_id, is_completed, home_team_id, away_team_id, home_score, away_score "
+        "from nba.matches where season = %s",
+        (season,),
+    )
+    return {game_id: HeldMatch(bool(completed), home, away, home_score, away_score)
+            for game_id, completed, home, away, home_score, away_score in rows}
+
+
+def read_box_score_gaps(database: Database, season: str, season_types: Sequence[str]) -> list[StaleGame]:
+    """The season's completed games whose box score lacks a stat the season kept, one each
+    (``audit.box_score_gaps``, built by dbt; none before the first build)."""
+    if not database.table_exists("audit", "box_score_gaps"):
+        return []
+    placeholders = ", ".join(["%s"] * len(season_types))
+    rows = database.query(
+        "select game_id, min(game_date), min(season_type), min(missing_stats) "
+        f"from audit.box_score_gaps "
+        f"where season = %s and season_type in ({placeholders}) group by game_id order by game_id",
+        (season, *season_types),
+    )
+    return [StaleGame(game_id, _as_date(game_date), season_type, f"{missing} missing")
+            for game_id, game_date, season_type, missing in rows]
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

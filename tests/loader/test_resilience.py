@@ -120,23 +120,6 @@ def test_a_correction_inside_the_lookback_is_picked_up_by_the_next_sync(database
     assert_marts_equal_truth(settings, league.truth(SEASON, ALL_TYPES, api.now))
 
 
-def test_an_older_correction_needs_resync_season_and_resync_fixes_it(database_env: dict[str, str]) -> None:
-    league = SyntheticLeague([SEASON], seed=22)
-    with FakeStatsAPI(league, now=NIGHT) as api:
-        settings = make_settings(database_env, api)
-        run_elt(settings, today=NIGHT)
-        game_id, player_id = query(
-            settings, "select game_id, player_id from nba.player_game_stats where game_date < %s "
-            "and points >= 10 order by game_date, game_id, player_id limit 1", (NIGHT - timedelta(days=20),))[0]
-        league.correct_stat(game_id, player_id, 3)
-        truth = league.truth(SEASON, ALL_TYPES, NIGHT)
-        run_elt(settings, today=NIGHT)
-        stale = query(settings, "select points from nba.team_game_stats where game_id = %s", (game_id,))
-        assert sorted(points for (points,) in stale) != sorted(truth["team_points"][game_id].values())
-        run_elt(settings, today=NIGHT, resync_season=True)
-    assert_marts_equal_truth(settings, truth)
-
-
 def test_a_postponed_game_moves_and_a_cancelled_one_stays_scheduled(database_env: dict[str, str]) -> None:
     league = SyntheticLeague([SEASON], seed=23)
     with FakeStatsAPI(league, now=NIGHT) as api:
