@@ -33,7 +33,7 @@ DATA_ENDPOINTS = ("leaguegamelog", "scheduleleaguev2")
 KNOWN_ENDPOINTS = DATA_ENDPOINTS + ("commonteamyears",)
 FAULT_KINDS = (
     "429", "500", "502", "503", "403", "slow", "hang", "reset", "html", "truncated",
-    "extra_column", "missing_column", "reordered_columns", "empty",
+    "extra_column", "missing_column", "reordered_columns", "empty", "trickle",
 )
 _STATUS_TEXT = {403: b"Forbidden", 429: b"Too Many Requests", 500: b"Internal Server Error",
                 502: b"Bad Gateway", 503: b"Service Unavailable"}
@@ -83,6 +83,8 @@ class _Response:
     body: bytes = b""
     ctype: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    #: Seconds between the body's bytes, sent one at a time (the ``trickle`` fault); 0: at once.
+    trickle: float = 0.0
 
 
 def recorded_key(doc: Mapping[str, Any]) -> RecordedKey:
@@ -261,7 +263,9 @@ class FakeStatsAPI:
             body = wire.dumps(doc)
         if kind == "truncated":
             body = body[: len(body) // 2]
-        return _Response(200, body)
+        # The headers at once, then one byte every few seconds: each read of the socket is
+        # quick, the whole answer endless (as from a throttling proxy).
+        return _Response(200, body, trickle=fault.seconds if fault and kind == "trickle" else 0.0)
 
     def body(self, endpoint: str, params: Mapping[str, str]) -> Any:
         """The undistorted body for a request (dict, or bytes when served verbatim)."""
@@ -361,7 +365,18 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in resp.headers.items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(resp.body)
+        if not resp.trickle:
+            self.wfile.write(resp.body)
+            return
+        self.wfile.flush()
+        for index in range(len(resp.body)):
+            if self.api._stopping.wait(resp.trickle):
+                return
+            try:
+                self.wfile.write(resp.body[index:index + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up
+                return
 
 
 def serve_forever(port: int, seasons: list[str], now: date, seed: int = 0,

@@ -22,8 +22,10 @@ from typing import Any
 
 import orjson
 import requests
+import urllib3
 from nba_api.stats.endpoints import commonteamyears, leaguegamelog, scheduleleaguev2
 from nba_api.stats.endpoints._base import Endpoint
+from urllib3.util import Timeout
 
 from loader.settings import Settings
 
@@ -34,8 +36,17 @@ MAX_BACKOFF_SECONDS = 60.0
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
+#: What ended a failed request, for the one sentence a user reads (loader.preflight).
+DNS, REFUSED, TIMEOUT, OTHER = "dns", "refused", "timeout", "other"
+
+
 class StatsAPIError(RuntimeError):
-    """A request to the stats API failed for good; the message names endpoint and parameters."""
+    """A request to the stats API failed for good; the message names endpoint and parameters,
+    ``kind`` what ended the last attempt (``DNS``, ``REFUSED``, ``TIMEOUT`` or ``OTHER``)."""
+
+    def __init__(self, message: str, kind: str = OTHER) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class StatsAPIBlocked(StatsAPIError):
@@ -49,9 +60,10 @@ class RequestsCancelled(StatsAPIError):
 class _Retryable(Exception):
     """One attempt failed in a way that a later attempt may not."""
 
-    def __init__(self, reason: str, wait: float | None = None) -> None:
+    def __init__(self, reason: str, wait: float | None = None, kind: str = OTHER) -> None:
         super().__init__(reason)
         self.wait = wait
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -208,12 +220,12 @@ class StatsClient:
         attempts: int | None = None,
     ) -> dict[str, Any]:
         attempts = attempts or self.settings.max_retries + 1
-        last_reason = ""
+        last_reason, last_kind = "", OTHER
         for attempt in range(1, attempts + 1):
             try:
                 return parse(self._send(endpoint, timeout or self.settings.request_timeout))
             except _Retryable as fault:
-                last_reason = str(fault)
+                last_reason, last_kind = str(fault), fault.kind
                 if attempt == attempts:
                     break
                 wait = fault.wait if fault.wait is not None else self._backoff(attempt)
@@ -224,22 +236,30 @@ class StatsClient:
                 self._sleep(wait)
         raise StatsAPIError(
             f"The stats API request {describe(endpoint)} failed after {attempts} "
-            f"attempt{'s' if attempts > 1 else ''}: {last_reason}."
+            f"attempt{'s' if attempts > 1 else ''}: {last_reason}.",
+            last_kind,
         )
 
     def _send(self, endpoint: Endpoint, timeout: float) -> bytes:
+        """One attempt, over within ``timeout`` from the request to the body's last byte."""
         self._pace()
         if self._cancelled.is_set():
             raise RequestsCancelled(f"{describe(endpoint)} was not sent: the client was cancelled.")
         url = f"{self.settings.base_url}/{endpoint.endpoint}"
         self.request_count += 1
         self.requests_by_endpoint[endpoint.endpoint] += 1
+        deadline = time.monotonic() + timeout
         try:
-            response = self._session.get(url, params=endpoint.parameters, timeout=timeout)
-        except requests.Timeout:
-            raise _Retryable(f"no answer within {timeout:g} s") from None
-        except requests.ConnectionError as error:
-            raise _Retryable(f"connection failed ({type(error).__name__})") from None
+            # total: connecting and reading the headers share the one timeout (requests hands
+            # a urllib3 Timeout through as it is, which its type hints do not say).
+            with self._session.get(url, params=endpoint.parameters, stream=True,
+                                   timeout=Timeout(connect=timeout, read=timeout, total=timeout),  # type: ignore[arg-type]
+                                   ) as response:
+                content = _read_before(response, deadline)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            if time.monotonic() >= deadline or isinstance(error, requests.Timeout | urllib3.exceptions.TimeoutError):
+                raise _Retryable(f"no complete answer within {timeout:g} s", kind=TIMEOUT) from None
+            raise _Retryable(*connection_failure(error)) from None
         finally:
             self._last_response_at = time.monotonic()
         if response.status_code == 403:
@@ -252,9 +272,9 @@ class StatsClient:
         if response.status_code != 200:
             raise StatsAPIError(
                 f"The stats API answered HTTP {response.status_code} to {describe(endpoint)}: "
-                f"{response.text[:200]!r}."
+                f"{content[:200].decode('utf-8', errors='replace')!r}."
             )
-        return response.content
+        return content
 
     def _pace(self) -> None:
         """Sleep so that ``delay ± jitter`` separates the last answer from the next request."""
@@ -270,6 +290,43 @@ class StatsClient:
     def _backoff(self, attempt: int) -> float:
         base = self.settings.backoff_base * 2 ** (attempt - 1)
         return min(MAX_BACKOFF_SECONDS, base * random.uniform(0.8, 1.2))
+
+
+def _read_before(response: requests.Response, deadline: float) -> bytes:
+    """The body, read in full before ``deadline``.
+
+    requests' timeout bounds each read of the socket, not the whole answer: a server that
+    sends a byte every few seconds (a throttling proxy, a blocked IP) would hold a request
+    for as long as it liked. So the body is read one socket read at a time (``read1``, which
+    returns what one read brings), the socket's timeout cut each time to what is left until
+    the deadline, and the answer fails as a timeout once it is spent.
+    """
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise requests.ReadTimeout("the deadline passed while the body was arriving")
+        if sock is not None:
+            sock.settimeout(left)
+        chunk = response.raw.read1(1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def connection_failure(error: BaseException) -> tuple[str, None, str]:
+    """What a failed connection was, in words, with its kind: a name that does not resolve,
+    nothing listening, a reset, or another break (requests nests the cause in its message)."""
+    text = repr(error)
+    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
+        return "the host name does not resolve (DNS)", None, DNS
+    if "ConnectionRefusedError" in text or "Connection refused" in text:
+        return "the connection was refused (nothing listens there)", None, REFUSED
+    if "ConnectionResetError" in text or "Connection reset" in text:
+        return "the connection was reset", None, OTHER
+    return f"the connection failed ({type(error).__name__})", None, OTHER
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from loader.client import StatsAPIBlocked, StatsAPIError, StatsClient
+from loader.client import DNS, REFUSED, TIMEOUT, StatsAPIBlocked, StatsAPIError, StatsClient
 from loader.database import DatabaseUnavailable, connect
 from loader.settings import Settings
 
@@ -44,11 +45,23 @@ def check_api(settings: Settings, client: StatsClient) -> CheckResult:
             f"The stats API at {settings.base_url} is blocking this IP (403 Forbidden to the heartbeat).",
         )
     except StatsAPIError as error:
-        return CheckResult(
-            "stats_api", False,
-            f"The stats API at {settings.base_url} is unreachable or is blocking this IP: {error}",
-        )
+        return CheckResult("stats_api", False, _unreachable(settings, error))
     return CheckResult("stats_api", True, f"{settings.base_url} answers ({teams} team-years)")
+
+
+def _unreachable(settings: Settings, error: StatsAPIError) -> str:
+    """Why the heartbeat failed, in the sentence that says what to look at."""
+    host = urlsplit(settings.base_url).netloc
+    if error.kind == DNS:
+        return (f"The stats API's host name {urlsplit(settings.base_url).hostname!r} does not resolve (DNS): "
+                "check NBA_STATS_BASE_URL and this machine's network.")
+    if error.kind == REFUSED:
+        return (f"Nothing accepts connections at {host} (connection refused): check NBA_STATS_BASE_URL, "
+                "or start the API there.")
+    if error.kind == TIMEOUT:
+        return (f"The stats API at {settings.base_url} did not answer within {settings.heartbeat_timeout:g} s: "
+                "it is down, or blocking this IP (stats.nba.com stalls clients it blocks).")
+    return f"The stats API at {settings.base_url} did not answer the heartbeat: {error}"
 
 
 def run_checks(settings: Settings, client: StatsClient) -> list[CheckResult]:

@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
-from conftest import SEASON
+from conftest import MID_SEASON, SEASON
 
 from fake_stats import FakeStatsAPI
 from loader.client import RequestsCancelled, StatsAPIBlocked, StatsAPIError, StatsClient
 from loader.settings import Settings
 
+#: A timeout for the tests about timeouts; the others allow a busy machine's fake API time.
+SHORT_TIMEOUT = "1"
+
 
 def _settings(api: FakeStatsAPI, **env: str) -> Settings:
     return Settings.from_env({
         "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASON, "NBA_REQUEST_DELAY": "0",
-        "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01", "NBA_REQUEST_TIMEOUT": "0.5",
+        "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01", "NBA_REQUEST_TIMEOUT": "10",
         "NBA_MAX_RETRIES": "3", **env,
     })
 
 
 @pytest.mark.parametrize("kind", ["429", "500", "502", "503", "slow", "hang", "reset", "html", "truncated"])
 def test_a_transient_fault_is_retried_and_the_answer_is_exact(fake_api: FakeStatsAPI, kind: str) -> None:
+    # A week of the log: an answer small enough to come well within the short timeout.
+    week = MID_SEASON - timedelta(days=7)
     with StatsClient(_settings(fake_api)) as client:
-        clean = client.league_game_log(SEASON, "Regular Season", "T")
-        fake_api.add_fault("leaguegamelog", kind, times=2, seconds=1.5)
+        clean = client.league_game_log(SEASON, "Regular Season", "T", week)
+    timeout = SHORT_TIMEOUT if kind in ("slow", "hang") else "10"
+    with StatsClient(_settings(fake_api, NBA_REQUEST_TIMEOUT=timeout)) as client:
+        fake_api.add_fault("leaguegamelog", kind, times=2, seconds=2.5)
         fake_api.clear_requests()
-        retried = client.league_game_log(SEASON, "Regular Season", "T")
+        retried = client.league_game_log(SEASON, "Regular Season", "T", week)
     assert retried == clean
     assert len(fake_api.requests) == 3
 
@@ -135,3 +143,20 @@ def test_cancel_ends_a_pause_at_once_and_sends_nothing_more(fake_api: FakeStatsA
     assert failure and "was not sent" in str(failure[0])
     assert len(fake_api.requests) == 1
     client.close()
+
+
+def test_an_answer_that_trickles_costs_at_most_the_timeout_per_attempt(fake_api: FakeStatsAPI) -> None:
+    # GIVEN an API that sends its headers at once, then one byte every 0.5 s: every read of the
+    # socket is quick, so a per-read timeout would never fire
+    fake_api.add_fault("leaguegamelog", "trickle", times=10, seconds=0.5)
+    attempts = 3
+    with StatsClient(_settings(fake_api, NBA_REQUEST_TIMEOUT="1.5", NBA_MAX_RETRIES=str(attempts - 1))) as client:
+        started = time.monotonic()
+        with pytest.raises(StatsAPIError) as raised:
+            client.league_game_log(SEASON, "Regular Season", "T")
+        elapsed = time.monotonic() - started
+    # THEN each attempt ends at its deadline, and the failure is one sentence naming the endpoint
+    assert len(fake_api.requests) == attempts
+    assert elapsed < attempts * 1.5 + 2, f"{elapsed:.1f} s for {attempts} attempts of 1.5 s"
+    assert "leaguegamelog(" in str(raised.value) and "no complete answer within 1.5 s" in str(raised.value)
+    assert raised.value.kind == "timeout"

@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from conftest import MID_SEASON, make_settings, query
@@ -109,7 +110,16 @@ def test_status_warns_of_stale_data_only_during_the_season(
     assert not summer["stale"] and not summer["warnings"]
 
 
-@pytest.mark.parametrize("api", ["nothing listens", "hangs", "answers 403"])
+#: Each way the heartbeat fails, and the words that tell it apart from the others.
+HEARTBEAT_FAILURES = {
+    "nothing listens": "(connection refused)",
+    "hangs": "did not answer within 1 s",
+    "answers 403": "is blocking this IP (403 Forbidden",
+    "does not resolve": "does not resolve (DNS)",
+}
+
+
+@pytest.mark.parametrize("api", list(HEARTBEAT_FAILURES))
 def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fail_row(
     database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], api: str
@@ -119,6 +129,17 @@ def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fa
         fake_api.add_fault("commonteamyears", "hang")
     if api == "answers 403":
         fake_api.add_fault("commonteamyears", "403")
+    if api == "does not resolve":
+        # A name no resolver knows, failing here as a resolver would (the test never asks one).
+        base_url = "http://stats.nba-elt.invalid/stats"
+        real_getaddrinfo = socket.getaddrinfo
+
+        def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+            if host == "stats.nba-elt.invalid":
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return real_getaddrinfo(host, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
     for key, value in {**database_env, **FAST_API, "NBA_STATS_BASE_URL": base_url,
                        "NBA_HEARTBEAT_TIMEOUT": "1"}.items():
         monkeypatch.setenv(key, value)
@@ -130,8 +151,8 @@ def test_preflight_fails_within_the_heartbeat_timeout_with_one_sentence_and_a_fa
     assert exit_code != 0
     assert elapsed < 8, f"pre-flight took {elapsed:.1f}s"
     out = capsys.readouterr().out
-    assert "is blocking this IP (403 Forbidden" in out if api == "answers 403" \
-        else "is unreachable or is blocking this IP" in out
+    assert HEARTBEAT_FAILURES[api] in out, out
+    assert sum(words in out for words in HEARTBEAT_FAILURES.values()) == 1
     settings = Settings.from_env()
     assert query(settings, "select status from audit.pipeline_audit where step = 'preflight' and name = 'stats_api'"
                  ) == [("fail",)]
