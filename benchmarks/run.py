@@ -36,6 +36,7 @@ from loader.audit import Recorder  # noqa: E402
 from loader.backfill import extract_load, seasons_between  # noqa: E402
 from loader.client import StatsClient  # noqa: E402
 from loader.database import connect  # noqa: E402
+from loader.lock import run_lock  # noqa: E402
 from loader.pipeline import RunSummary, run_elt  # noqa: E402
 from loader.settings import SYNCABLE_SEASON_TYPES, Settings, format_season  # noqa: E402
 from loader.source import PLAYER_LOG_COLUMNS, TEAM_LOG_COLUMNS  # noqa: E402
@@ -194,8 +195,8 @@ def _read_json(bodies: Path, path: Path) -> int:
 def _extract_load(settings: Settings, seasons: list[str]) -> int:
     """Raw only: the backfill's extract-load (loader.backfill.extract_load), without dbt."""
     summary = RunSummary(run_id="bench")
-    with StatsClient(settings) as client:
-        extract_load(settings, client, Recorder(settings), summary,
+    with run_lock(settings) as lock, StatsClient(settings) as client:
+        extract_load(settings, lock, client, Recorder(settings), summary,
                      {season: list(settings.season_types) for season in seasons}, NOW)
     return sum(summary.rows_per_table.values())
 

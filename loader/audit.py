@@ -7,15 +7,17 @@ short-lived connection and committed at once: a run that crashes later still lea
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from loader.database import Database, connect
+from loader.database import Database, DatabaseUnavailable, connect
 from loader.settings import Settings, redact_url
 
 logger = logging.getLogger(__name__)
@@ -115,21 +117,57 @@ class Recorder:
         return text
 
     def _write(self, event: AuditEvent) -> None:
-        """Upsert the row; a flight recorder that cannot write must not crash the flight."""
+        """Upsert the row; a flight recorder that cannot write must not crash the flight.
+
+        A DuckDB file held by a run in progress (this run stepped aside for it) takes no row
+        from another process: the row waits beside the file for the next run to record.
+        """
         try:
             with connect(self.settings) as database:
-                ensure_audit_table(database)
-                database.execute("delete from audit.pipeline_audit where event_id = %s", (event.event_id,))
-                database.execute(
-                    "insert into audit.pipeline_audit (event_id, run_id, step, name, status, started_at, "
-                    "finished_at, rows_per_table, api_requests, failures, load_id, message, error_traceback) "
-                    "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (
-                        event.event_id, event.run_id, event.step, event.name, event.status,
-                        event.started_at, event.finished_at,
-                        json.dumps(event.rows_per_table, sort_keys=True) if event.rows_per_table is not None else None,
-                        event.api_requests, event.failures, event.load_id, event.message, event.error_traceback,
-                    ),
-                )
+                _upsert(database, event)
+        except DatabaseUnavailable as error:
+            if self.settings.target == "duckdb" and "lock" in str(error).lower():
+                with set_aside_path(self.settings).open("a") as waiting:
+                    waiting.write(json.dumps(dataclasses.asdict(event), default=str) + "\n")
+                logger.warning("the %s row %s waits in %s: a run in progress holds the database file",
+                               event.step, event.name, set_aside_path(self.settings))
+            else:
+                logger.error("could not write the audit row %s/%s: %s", event.step, event.name, error)
         except Exception as error:  # noqa: BLE001 - reported, never raised
             logger.error("could not write the audit row %s/%s: %s", event.step, event.name, error)
+
+
+def set_aside_path(settings: Settings) -> Path:
+    """Where rows wait that a DuckDB file held by another run could not take."""
+    return settings.duckdb_path.with_name(settings.duckdb_path.name + ".audit-rows-waiting.jsonl")
+
+
+def record_set_aside_rows(settings: Settings) -> None:
+    """Record the rows that waited beside the DuckDB file (see Recorder._write): called by a
+    run that holds the file, so that a run which stepped aside leaves its ``skipped`` row."""
+    waiting = set_aside_path(settings)
+    if settings.target != "duckdb" or not waiting.exists():
+        return
+    with connect(settings) as database:
+        for line in waiting.read_text().splitlines():
+            fields = json.loads(line)
+            for moment in ("started_at", "finished_at"):
+                fields[moment] = datetime.fromisoformat(fields[moment]) if fields[moment] else None
+            _upsert(database, AuditEvent(**fields))
+    waiting.unlink()
+
+
+def _upsert(database: Database, event: AuditEvent) -> None:
+    ensure_audit_table(database)
+    database.execute("delete from audit.pipeline_audit where event_id = %s", (event.event_id,))
+    database.execute(
+        "insert into audit.pipeline_audit (event_id, run_id, step, name, status, started_at, "
+        "finished_at, rows_per_table, api_requests, failures, load_id, message, error_traceback) "
+        "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            event.event_id, event.run_id, event.step, event.name, event.status,
+            event.started_at, event.finished_at,
+            json.dumps(event.rows_per_table, sort_keys=True) if event.rows_per_table is not None else None,
+            event.api_requests, event.failures, event.load_id, event.message, event.error_traceback,
+        ),
+    )

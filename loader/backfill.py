@@ -32,10 +32,10 @@ from typing import TextIO
 
 import pyarrow as pa
 
-from loader.audit import Recorder, ensure_audit_table, utc_now
+from loader.audit import Recorder, ensure_audit_table, record_set_aside_rows, utc_now
 from loader.client import StatsClient
 from loader.database import Database, connect
-from loader.lock import RunInProgress, run_lock
+from loader.lock import RunInProgress, RunLock, run_lock
 from loader.pipeline import (
     AuditsFailed,
     RawLoad,
@@ -145,12 +145,13 @@ def run_backfill(
     recorder = Recorder(settings, run_id)
     name = f"backfill {seasons[0]}..{seasons[-1]}"
     try:
-        with run_lock(settings, settings.lock_wait):
+        with run_lock(settings, settings.lock_wait) as lock:
             own_client = client is None
             client = client or StatsClient(settings)
             try:
                 progress = Progress(len(seasons), lambda: client.request_count, progress_stream)
-                return _backfill_locked(settings, recorder, name, seasons, today or date.today(), client, progress)
+                return _backfill_locked(settings, lock, recorder, name, seasons, today or date.today(), client,
+                                        progress)
             finally:
                 if own_client:
                     client.close()
@@ -160,10 +161,11 @@ def run_backfill(
 
 
 def _backfill_locked(
-    settings: Settings, recorder: Recorder, name: str, seasons: list[str], today: date,
+    settings: Settings, lock: RunLock, recorder: Recorder, name: str, seasons: list[str], today: date,
     client: StatsClient, progress: Progress,
 ) -> RunSummary:
     summary = RunSummary(run_id=recorder.run_id)
+    record_set_aside_rows(settings)
     run_event = recorder.start("run", name, message=f"running as pid {os.getpid()} on {socket.gethostname()}")
     try:
         done = completed_seasons(settings)
@@ -173,14 +175,16 @@ def _backfill_locked(
             if types:
                 to_load[season] = types
         progress.done = len(seasons) - len(to_load)
-        extract_load(settings, client, recorder, summary, to_load, today, progress)
+        extract_load(settings, lock, client, recorder, summary, to_load, today, progress)
         progress.fetching = progress.loading = ""
         progress.show()
         progress.close()
         # The allocator keeps what the fetched Arrow tables freed; dbt's build, the
         # backfill's peak in memory, should not sit on top of it.
         pa.default_memory_pool().release_unused()
+        lock.verify("building the marts")
         build_marts(settings, recorder)
+        lock.verify("running the audits")
         run_audits(settings, recorder, summary, today)
     except BaseException as error:
         summary.status = "fail" if isinstance(error, AuditsFailed) else "error"
@@ -198,7 +202,7 @@ def _backfill_locked(
 
 
 def extract_load(
-    settings: Settings, client: StatsClient, recorder: Recorder, summary: RunSummary,
+    settings: Settings, lock: RunLock, client: StatsClient, recorder: Recorder, summary: RunSummary,
     to_load: dict[str, list[str]], today: date, progress: Progress | None = None,
 ) -> None:
     """Fetch and load ``to_load`` (season -> season types), ``NBA_BACKFILL_BATCH`` seasons a
@@ -210,7 +214,7 @@ def extract_load(
     fetch = functools.partial(fetch_seasons, settings, client, today=today, progress=progress)
     with cyclic_gc_paused(), contextlib.closing(fetched_ahead(fetch, batches, client)) as fetched_batches:
         for fetched in fetched_batches:
-            load_seasons(settings, recorder, summary, fetched, today, progress)
+            load_seasons(settings, lock, recorder, summary, fetched, today, progress)
             gc.collect()
 
 
@@ -294,8 +298,8 @@ def fetched_ahead(
 
 
 def load_seasons(
-    settings: Settings, recorder: Recorder, summary: RunSummary, fetched: FetchedSeasons, today: date,
-    progress: Progress | None = None,
+    settings: Settings, lock: RunLock, recorder: Recorder, summary: RunSummary, fetched: FetchedSeasons,
+    today: date, progress: Progress | None = None,
 ) -> None:
     """A batch of fetched seasons in one dlt load, then their progress rows.
 
@@ -312,6 +316,7 @@ def load_seasons(
             progress.loading = label
             progress.show()
         to_load = [plan for plan in fetched.plans if plan.season_types or plan.games]
+        lock.verify("loading")
         load = load_raw(settings, to_load) if to_load else RawLoad()
     except BaseException as error:
         recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,

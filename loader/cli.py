@@ -117,7 +117,7 @@ def _start_run() -> str:
 
 def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
     """Run, and turn the failures a user can meet into one logged sentence and an exit code."""
-    from loader.lock import RunInProgress
+    from loader.lock import LockLost, RunInProgress
     from loader.pipeline import AuditsFailed, PreflightFailed
     from loader.source import MissingColumnError
     from loader.transform import TransformError
@@ -128,7 +128,7 @@ def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
         logger.error("%s", error)
         return EXIT_BUSY
     except (PreflightFailed, AuditsFailed, StatsAPIError, MissingColumnError, DatabaseUnavailable,
-            TransformError) as error:
+            TransformError, LockLost) as error:
         logger.error("%s", error)
         return EXIT_FAILED
     except Exception as error:

@@ -39,8 +39,7 @@ class Database:
         self.target = settings.target
         if self.target == "duckdb":
             try:
-                self._duck = duckdb.connect(str(settings.duckdb_path), read_only=read_only,
-                                            config=duckdb_config(settings))
+                self._duck = open_duckdb(settings, read_only=read_only)
             except duckdb.Error as error:
                 raise unavailable(settings, error) from None
         else:
@@ -78,14 +77,24 @@ class Database:
             self._pg.close()
 
 
-def duckdb_config(settings: Settings) -> dict[str, str | bool | int | float | list[str]]:
-    """The DuckDB configuration every connection of this process opens the file with.
+def duckdb_settings(settings: Settings) -> dict[str, str]:
+    """The DuckDB settings every connection of the project applies once connected: the
+    loader's, dlt's (``global_config``) and dbt-duckdb's (``settings`` in profiles.yml).
 
-    The loader, dlt and dbt-duckdb must open it identically (DuckDB refuses a second
-    connection to a file with a different configuration), and DuckDB's buffer manager
-    would otherwise take up to 80% of the machine's memory.
+    Connections pass no configuration when they connect: a run holds the file through one
+    connection from start to end (loader.lock), and DuckDB lets a process open more
+    connections to a file only with the configuration the first one was opened with, which
+    dlt's is not. DuckDB's buffer manager would otherwise take up to 80% of the memory.
     """
     return {"memory_limit": settings.duckdb_memory_limit}
+
+
+def open_duckdb(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the DuckDB file with the project's settings applied."""
+    connection = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
+    for name, value in duckdb_settings(settings).items():
+        connection.execute(f"set {name} = '{value}'")
+    return connection
 
 
 def connect_postgres(settings: Settings) -> psycopg2.extensions.connection:
@@ -118,7 +127,7 @@ def dlt_destination(settings: Settings) -> Destination:
     """The dlt destination for the target, configured from the same settings as dbt."""
     if settings.target == "duckdb":
         credentials = DuckDbCredentials(
-            str(settings.duckdb_path), global_config=duckdb_config(settings)
+            str(settings.duckdb_path), global_config=duckdb_settings(settings)
         )
         return dlt.destinations.duckdb(credentials=credentials)
     return dlt.destinations.postgres(credentials=_with_password(settings.database_url or ""))

@@ -21,11 +21,11 @@ import dlt
 from dlt.common.destination import TLoaderFileFormat
 from dlt.common.schema.typing import TWriteDisposition
 
-from loader.audit import Recorder
+from loader.audit import Recorder, record_set_aside_rows
 from loader.client import StatsClient
 from loader.columnar import DLT_COLUMN_SETTINGS
 from loader.database import connect, dlt_destination
-from loader.lock import RunInProgress, run_lock
+from loader.lock import RunInProgress, RunLock, run_lock
 from loader.preflight import run_checks
 from loader.reconcile import describe_stale, schedule_disagreements
 from loader.schedule import changed_games, schedule_games
@@ -129,13 +129,14 @@ def run_elt(
     out, for simulations that audit once a week rather than every night.
 
     Holds the database's run lock throughout: a second run started meanwhile records a
-    ``skipped`` row and raises RunInProgress instead of interleaving with this one.
+    ``skipped`` row and raises RunInProgress instead of interleaving with this one; and
+    proves it still holds it before it loads and before dbt (LockLost).
     """
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     recorder = Recorder(settings, run_id)
     try:
-        with run_lock(settings, settings.lock_wait):
-            return _run_locked(settings, recorder, today or date.today(), client, resync_season, audit)
+        with run_lock(settings, settings.lock_wait) as lock:
+            return _run_locked(settings, lock, recorder, today or date.today(), client, resync_season, audit)
     except RunInProgress as busy:
         recorder.record("run", f"elt {settings.season}", "skipped", message=str(busy))
         raise
@@ -143,6 +144,7 @@ def run_elt(
 
 def _run_locked(
     settings: Settings,
+    lock: RunLock,
     recorder: Recorder,
     today: date,
     client: StatsClient | None,
@@ -150,6 +152,7 @@ def _run_locked(
     audit: bool,
 ) -> RunSummary:
     summary = RunSummary(run_id=recorder.run_id)
+    record_set_aside_rows(settings)
     run_event = recorder.start("run", f"elt {settings.season}",
                                message=f"running as pid {os.getpid()} on {socket.gethostname()}")
     own_client = client is None
@@ -157,12 +160,14 @@ def _run_locked(
     try:
         _preflight(settings, client, recorder)
         with cyclic_gc_paused():
-            _extract_load(settings, client, recorder, summary, today, resync_season)
+            _extract_load(settings, client, recorder, summary, today, resync_season, lock)
+        lock.verify("building the marts")
         build_marts(settings, recorder)
         if audit:
+            lock.verify("running the audits")
             run_audits(settings, recorder, summary, today)
     except BaseException as error:
-        summary.status = "fail" if isinstance(error, (AuditsFailed, PreflightFailed)) else "error"
+        summary.status = "fail" if isinstance(error, AuditsFailed | PreflightFailed) else "error"
         recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,
                         error=None if summary.status == "fail" else error,
                         api_requests=client.request_count, rows_per_table=summary.rows_per_table)
@@ -190,6 +195,7 @@ def _extract_load(
     summary: RunSummary,
     today: date,
     resync_season: bool,
+    lock: RunLock,
 ) -> None:
     event = recorder.start("extract_load", f"nba_stats {settings.season}")
     requests_before = client.request_count
@@ -212,6 +218,7 @@ def _extract_load(
         if plan.stale_games:
             logger.warning("season %s: %s", settings.season, describe_stale(plan.stale_games))
         fetch_game_logs(client, plan, settings.load_path)
+        lock.verify("loading")
         load = load_raw(settings, [plan])
     except BaseException as error:
         recorder.finish(event, "error", message=str(error) or type(error).__name__, error=error,

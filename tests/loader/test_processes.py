@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg2
 import pytest
-from conftest import ADMIN_URL, SEASON, make_settings, mart_snapshot, query
+import requests
+from conftest import ADMIN_URL, SEASON, _admin, make_settings, mart_snapshot, query
 from marts import assert_marts_equal_truth
 
 import loader
 from fake_stats import FakeStatsAPI, SyntheticLeague
+from loader.audit import set_aside_path
 from loader.cli import main
+from loader.lock import ADVISORY_LOCK_KEY
 from loader.pipeline import run_elt
 
 REPO_ROOT = Path(loader.__file__).resolve().parent.parent
@@ -69,9 +73,20 @@ def test_a_second_run_steps_aside_while_one_is_in_progress(
         output, _ = first.communicate(timeout=300)
         assert first.returncode == 0, output
         settings = make_settings(database_env, api)
+        statuses = sorted(status for (status,) in query(
+            settings, "select status from audit.pipeline_audit where step = 'run'"))
+        # PostgreSQL took the skipped row at once; a DuckDB file held by the first run could
+        # not: the row waited beside it, and the next run records it
+        if settings.target == "duckdb":
+            assert statuses == ["success"] and "waits in" in second.stdout
+            assert '"status": "skipped"' in set_aside_path(settings).read_text()
+            run_elt(settings, today=NIGHT)
+            assert not set_aside_path(settings).exists()
+        else:
+            assert statuses == ["skipped", "success"]
     statuses = sorted(status for (status,) in query(
         settings, "select status from audit.pipeline_audit where step = 'run'"))
-    assert statuses == ["skipped", "success"]
+    assert statuses == ["skipped", "success"] + (["success"] if settings.target == "duckdb" else [])
     assert query(settings, "select count(*) from (select game_id from nba.matches group by game_id "
                            "having count(*) > 1) as duplicated") == [(0,)]
 
@@ -180,3 +195,116 @@ def test_the_loaders_connection_killed_mid_load_ends_in_error_and_the_next_run_c
     assert_marts_equal_truth(settings, truth)
     assert query(settings, "select count(*) from (select game_id, player_id from raw.player_game_logs "
                            "group by game_id, player_id having count(*) > 1) as duplicated") == [(0,)]
+
+
+def _lock_holders(database_url: str) -> list[int]:
+    """The backends holding the run lock (loader.lock.ADVISORY_LOCK_KEY) on the test database."""
+    connection = psycopg2.connect(ADMIN_URL)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select pid from pg_locks join pg_database on pg_database.oid = pg_locks.database "
+            "where locktype = 'advisory' and granted and datname = %s and classid = %s and objid = %s",
+            (database_url.rsplit("/", 1)[1], ADVISORY_LOCK_KEY >> 32, ADVISORY_LOCK_KEY & 0xFFFFFFFF))
+        pids = [pid for pid, in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+@pytest.mark.parametrize("target", ["postgres"], indirect=True)
+def test_a_run_whose_lock_connection_dies_stops_before_loading_and_the_next_run_alone_loads(
+    database_env: dict[str, str], league: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(league, now=NIGHT) as api:
+        # GIVEN a run of a fresh season (the append path) waiting on a slow answer
+        api.add_fault("leaguegamelog", "slow", times=1, seconds=4)
+        first = _start_elt(_env(database_env, api))
+        _wait_for(lambda: _served(api, "leaguegamelog"))
+        # WHEN its lock's connection dies (a restarted pgbouncer, an idle timeout) and a
+        # second run starts meanwhile and takes the lock
+        holders = _lock_holders(database_env["DATABASE_URL"])
+        assert len(holders) == 1
+        _admin(f"select pg_terminate_backend({holders[0]})")
+        settings = make_settings(database_env, api)
+        second = run_elt(settings, today=NIGHT)
+        output, _ = first.communicate(timeout=120)
+    # THEN the first run stops before it loads, in one sentence, and only the second loads
+    assert first.returncode == 1, output
+    assert "lost its lock" in output and "stops before loading" in output
+    assert second.status == "success"
+    for table, key in (("player_game_logs", "game_id, player_id"), ("team_game_logs", "game_id, team_id"),
+                       ("schedule_games", "game_id")):
+        assert query(settings, f"select count(*) from (select {key} from raw.{table} "
+                               f"group by {key} having count(*) > 1) as repeated") == [(0,)], table
+    assert query(settings, "select count(*) from audit.pipeline_audit where step = 'extract_load' "
+                           "and status = 'success'") == [(1,)]
+    assert_marts_equal_truth(settings, league.truth(SEASON, ("Regular Season", "PlayIn", "Playoffs"), NIGHT))
+
+
+class _Poller(threading.Thread):
+    """Reads the status every ``interval`` seconds until stopped, counting the answers."""
+
+    def __init__(self, read: Callable[[], int], interval: float) -> None:
+        super().__init__(daemon=True)
+        self.read, self.interval = read, interval
+        self.answers: list[int] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            self.answers.append(self.read())
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=60)
+
+
+def test_status_readers_polling_every_tenth_of_a_second_never_make_a_run_fail(
+    database_env: dict[str, str], league: SyntheticLeague
+) -> None:
+    with FakeStatsAPI(league, now=NIGHT) as api:
+        env = _env(database_env, api)
+        settings = make_settings(database_env, api)
+        run_elt(settings, today=NIGHT)
+        # GIVEN the Pulse served by its own process, polled every 0.1 s, and `nba-elt status`
+        # run over and over beside it
+        port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "loader", "serve", "--port", str(port)], cwd=REPO_ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/api/v1/system/status") > 0)
+            pollers = [
+                _Poller(lambda: _answers(f"http://127.0.0.1:{port}/api/v1/system/status"), 0.1),
+                _Poller(lambda: _answers(f"http://127.0.0.1:{port}/"), 0.1),
+                _Poller(lambda: subprocess.run([sys.executable, "-m", "loader", "status"], cwd=REPO_ROOT, env=env,
+                                               capture_output=True, timeout=60).returncode, 0.1),
+            ]
+            for poller in pollers:
+                poller.start()
+            # WHEN whole runs go on, night after night
+            outcomes = []
+            for night in range(1, 4):
+                api.now = NIGHT + timedelta(days=night)
+                outcomes.append(run_elt(settings, today=api.now).status)
+        finally:
+            for poller in pollers:
+                poller.stop()
+            server.terminate()
+            server.wait(timeout=30)
+    # THEN every run succeeded, while the readers kept getting answers
+    assert outcomes == ["success"] * 3
+    assert all(len(poller.answers) >= 5 for poller in pollers), [len(poller.answers) for poller in pollers]
+
+
+def _answers(url: str) -> int:
+    """The HTTP status a GET of ``url`` gets, or 0 when nothing answers."""
+    try:
+        return requests.get(url, timeout=30).status_code
+    except requests.ConnectionError:
+        return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
