@@ -330,6 +330,7 @@ def load_seasons(
     for plan in fetched.plans:
         for table, changes in plan.column_changes.items():
             summary.column_changes.setdefault(table, []).extend(changes)
+    load.record_repairs(recorder, summary)
     for table, count in load.rows.items():
         summary.rows_per_table[table] = summary.rows_per_table.get(table, 0) + count
     if progress:

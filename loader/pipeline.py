@@ -27,6 +27,7 @@ from loader.columnar import DLT_COLUMN_SETTINGS
 from loader.database import connect, dlt_destination
 from loader.lock import RunInProgress, RunLock, run_lock
 from loader.preflight import run_checks
+from loader.raw_keys import remove_repeated_keys
 from loader.reconcile import describe_stale, schedule_disagreements
 from loader.schedule import changed_games, schedule_games
 from loader.settings import Settings
@@ -93,6 +94,8 @@ class RunSummary:
     api_requests: int = 0
     audits: DbtResult | None = None
     column_changes: dict[str, list[str]] = field(default_factory=dict)
+    #: What a load found wrong in raw and put right (copies of keys removed).
+    repairs: list[str] = field(default_factory=list)
 
     @property
     def failed_audits(self) -> list[str]:
@@ -104,9 +107,10 @@ class RunSummary:
 
     @property
     def outcome(self) -> str:
-        """How a run that got to its end went: ``warn`` when the API changed its columns or an
-        audit warned (a box score still to come, a stat left out), else ``success``."""
-        return "warn" if self.column_changes or self.warned_audits else "success"
+        """How a run that got to its end went: ``warn`` when the API changed its columns, an
+        audit warned (a box score still to come, a stat left out) or a load repaired raw,
+        else ``success``."""
+        return "warn" if self.column_changes or self.warned_audits or self.repairs else "success"
 
     def _audits_with(self, *statuses: str) -> list[str]:
         if self.audits is None:
@@ -234,18 +238,30 @@ def _extract_load(
     for table, changes in plan.column_changes.items():
         recorder.record("audit_check", f"api_columns_{table}", "warn",
                         message=f"the stats API changed the columns of {table}: {'; '.join(changes)}")
+    load.record_repairs(recorder, summary)
 
 
 @dataclass(frozen=True)
 class RawLoad:
-    """One dlt load into ``raw``: its id, rows per table, and whether it merged or appended."""
+    """One dlt load into ``raw``: its id, rows per table, whether it merged or appended, and
+    the copies of keys it found in raw and removed (loader.raw_keys)."""
 
     load_id: str | None = None
     rows: dict[str, int] = field(default_factory=dict)
     write_disposition: TWriteDisposition = "merge"
+    copies_removed: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         return _DISPOSITION_WORDS[self.write_disposition]
+
+    def record_repairs(self, recorder: Recorder, summary: RunSummary) -> None:
+        """A ``warn`` row, and a run that ends ``warn``, where copies of keys were removed."""
+        if not self.copies_removed:
+            return
+        repair = "raw held copies of keys it already had, removed (the newest kept): " + ", ".join(
+            f"{count} in raw.{table}" for table, count in sorted(self.copies_removed.items()))
+        summary.repairs.append(repair)
+        recorder.record("audit_check", "raw_keys_unique", "warn", message=repair)
 
 
 def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
@@ -254,8 +270,9 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
     The load merges on natural keys, unless raw holds no row of any of its seasons and no
     key comes twice in it: then it appends, which spares dlt's staging tables and merge
     (most of a backfill's load time). Append is as safe as the merge here. The run lock
-    keeps other writers out until the load ends. A load killed halfway leaves rows of its
-    seasons behind, so the next load of those seasons merges.
+    keeps other writers out until the load ends, and the load ends by removing any copy of
+    a key in its seasons, whatever put it there (loader.raw_keys). A load killed halfway
+    leaves rows of its seasons behind, so the next load of those seasons merges.
 
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
@@ -276,9 +293,11 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
+    with connect(settings) as database:
+        copies_removed = remove_repeated_keys(database, [plan.season for plan in plans])
     load = RawLoad(info.loads_ids[0] if info.loads_ids else None,
                    {table: count for table, count in row_counts.items() if not table.startswith("_dlt")},
-                   write_disposition)
+                   write_disposition, copies_removed)
     logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())
     return load
 

@@ -212,7 +212,7 @@ GAME_LOGS = (
     GameLog("player_game_logs", "P", PLAYER_LOG_COLUMNS, ("game_id", "player_id")),
 )
 #: The schedule's raw table; with the game logs', every table the loader writes, smallest first.
-SCHEDULE_TABLE = "schedule_games"
+SCHEDULE_TABLE, SCHEDULE_KEY = "schedule_games", ("game_id",)
 RAW_TABLES = (SCHEDULE_TABLE, *(log.table for log in GAME_LOGS))
 
 
@@ -325,7 +325,7 @@ def nba_stats(plans: Sequence[SyncPlan], write_disposition: TWriteDisposition = 
         _materialized(plan.games for plan in plans),
         name=SCHEDULE_TABLE,
         write_disposition=write_disposition,
-        primary_key="game_id",
+        primary_key=SCHEDULE_KEY,
         columns=_columns(SCHEDULE_COLUMNS),
     )
     for log in GAME_LOGS:

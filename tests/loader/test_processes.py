@@ -23,6 +23,7 @@ import loader
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.audit import set_aside_path
 from loader.cli import main
+from loader.database import connect
 from loader.lock import ADVISORY_LOCK_KEY
 from loader.pipeline import run_elt
 
@@ -239,6 +240,37 @@ def test_a_run_whose_lock_connection_dies_stops_before_loading_and_the_next_run_
     assert query(settings, "select count(*) from audit.pipeline_audit where step = 'extract_load' "
                            "and status = 'success'") == [(1,)]
     assert_marts_equal_truth(settings, league.truth(SEASON, ("Regular Season", "PlayIn", "Playoffs"), NIGHT))
+
+
+def test_copies_of_keys_in_raw_however_they_came_are_removed_by_the_next_run(
+    database_env: dict[str, str], league: SyntheticLeague
+) -> None:
+    # GIVEN a season loaded, then every row of its logs and schedule inserted a second time
+    # (as two runs appending at once, an older version, or a hand, would leave them)
+    with FakeStatsAPI(league, now=NIGHT) as api:
+        settings = make_settings(database_env, api)
+        run_elt(settings, today=NIGHT)
+        with connect(settings) as database:
+            for table in ("schedule_games", "team_game_logs", "player_game_logs"):
+                columns = ", ".join(name for name, in database.query(
+                    "select column_name from information_schema.columns where table_schema = 'raw' "
+                    "and table_name = %s and column_name <> '_dlt_id'", (table,)))
+                database.execute(f"insert into raw.{table} ({columns}, _dlt_id) "
+                                 f"select {columns}, _dlt_id || '-copy' from raw.{table}")
+        # WHEN the next night runs
+        api.now = NIGHT + timedelta(days=1)
+        summary = run_elt(settings, today=api.now, run_id="healing")
+    # THEN one row of each key is left, the run says what it put right, and the marts are exact
+    for table, key in (("player_game_logs", "game_id, player_id"), ("team_game_logs", "game_id, team_id"),
+                       ("schedule_games", "game_id")):
+        assert query(settings, f"select count(*) from (select {key} from raw.{table} "
+                               f"group by {key} having count(*) > 1) as repeated") == [(0,)], table
+    assert summary.status == "warn" and summary.repairs
+    (message,), = query(settings, "select message from audit.pipeline_audit where run_id = 'healing' "
+                                  "and name = 'raw_keys_unique' and status = 'warn'")
+    assert "raw.player_game_logs" in message and "removed" in message
+    assert_marts_equal_truth(settings, league.truth(SEASON, ("Regular Season", "PlayIn", "Playoffs"),
+                                                    NIGHT + timedelta(days=1)))
 
 
 class _Poller(threading.Thread):
