@@ -27,7 +27,7 @@ test-quick: ## the suite without the slow simulations
 	$(BIN)/pytest -n 2 --dist worksteal -m "not slow"
 
 docs: ## dbt docs of the marts and their lineage, one offline page: dbt_project/target/static_index.html
-	cd dbt_project && ../$(BIN)/dbt docs generate --static --profiles-dir ..
+	$(BIN)/nba-elt dbt docs generate --static --target-path dbt_project/target
 
 lint: ## ruff and mypy
 	$(BIN)/ruff check loader fake_stats tests benchmarks

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from loader.database import Database, DatabaseUnavailable, connect
-from loader.settings import Settings, redact_url
+from loader.redaction import redact
+from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,6 @@ class Recorder:
         self.settings = settings
         self.run_id = run_id or str(uuid.uuid4())
         self.events: list[AuditEvent] = []
-        self._secrets = [settings.database_url] if settings.database_url else []
 
     def start(self, step: str, name: str, message: str | None = None) -> AuditEvent:
         event = AuditEvent(self.run_id, step, name, message=message)
@@ -99,9 +99,9 @@ class Recorder:
     ) -> AuditEvent:
         event.status = status
         event.finished_at = utc_now()
-        event.message = self._redact(message) if message else event.message
+        event.message = redact(message) if message else event.message
         if error is not None:
-            event.error_traceback = self._redact("".join(traceback.format_exception(error)))
+            event.error_traceback = redact("".join(traceback.format_exception(error)))
         for key, value in fields.items():
             setattr(event, key, value)
         self._write(event)
@@ -110,11 +110,6 @@ class Recorder:
     def record(self, step: str, name: str, status: str, **fields: Any) -> AuditEvent:
         """A step that is over as soon as it starts: an audit check, a skipped run."""
         return self.finish(AuditEvent(self.run_id, step, name), status, **fields)
-
-    def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, redact_url(secret))
-        return text
 
     def _write(self, event: AuditEvent) -> None:
         """Upsert the row; a flight recorder that cannot write must not crash the flight.

@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print the status as JSON, for machines")
     status.set_defaults(handler=_status)
 
+    dbt = commands.add_parser(
+        "dbt", help="run any dbt command against the configured database, e.g. `nba-elt dbt test`",
+        description="dbt, pointed at the database the settings name (NBA_TARGET, NBA_DUCKDB_PATH, "
+                    "DATABASE_URL parsed once), with the project's profile and vars.")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="the dbt command and its options")
+    dbt.set_defaults(handler=_dbt)
+
     serve = commands.add_parser("serve", help="serve the status as JSON (/api/v1/system/status) and the Pulse page (/)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -107,6 +114,16 @@ def _backfill(args: argparse.Namespace) -> int:
                 settings.database_label, settings.base_url)
     return _report("backfill", run_id,
                    lambda: run_backfill(settings, args.first, args.last, season_types, run_id=run_id))
+
+
+def _dbt(args: argparse.Namespace) -> int:
+    from loader.transform import invoke_dbt
+
+    if not args.dbt_args:
+        logger.error("Name a dbt command, e.g. `nba-elt dbt test`.")
+        return EXIT_CONFIG
+    outcome = invoke_dbt(Settings.from_env(), args.dbt_args)
+    return 0 if outcome.success else EXIT_FAILED
 
 
 def _start_run() -> str:

@@ -11,15 +11,16 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import dlt
 import duckdb
 import psycopg2
 from dlt.common.destination import Destination
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-from loader.settings import Settings, redact_url
+from loader.redaction import redact
+from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +100,9 @@ def open_duckdb(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyC
 
 def connect_postgres(settings: Settings) -> psycopg2.extensions.connection:
     """An autocommit connection to ``DATABASE_URL``, or DatabaseUnavailable in one sentence."""
+    assert settings.postgres is not None, "NBA_TARGET=postgres parses DATABASE_URL"
     try:
-        connection = psycopg2.connect(settings.database_url, connect_timeout=10)
+        connection = psycopg2.connect(**{"connect_timeout": 10, **settings.postgres.keywords()})
     except psycopg2.Error as error:
         raise unavailable(settings, error) from None
     connection.autocommit = True
@@ -109,7 +111,7 @@ def connect_postgres(settings: Settings) -> psycopg2.extensions.connection:
 
 def unavailable(settings: Settings, error: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(
-        f"Cannot open the {settings.target} database at {settings.database_label}: {_first_line(error)}"
+        f"Cannot open the {settings.target} database at {settings.database_label}: {first_line(error)}"
     )
 
 
@@ -130,17 +132,20 @@ def dlt_destination(settings: Settings) -> Destination:
             str(settings.duckdb_path), global_config=duckdb_settings(settings)
         )
         return dlt.destinations.duckdb(credentials=credentials)
-    return dlt.destinations.postgres(credentials=_with_password(settings.database_url or ""))
+    assert settings.postgres is not None, "NBA_TARGET=postgres parses DATABASE_URL"
+    connection = settings.postgres
+    postgres = PostgresCredentials()
+    postgres.host, postgres.port, postgres.username = connection.host, connection.port, connection.user
+    postgres.password = connection.password or _PLACEHOLDER_PASSWORD
+    postgres.database = connection.dbname
+    options = dict(connection.options)
+    if "connect_timeout" in options:
+        postgres.connect_timeout = int(options.pop("connect_timeout"))
+    postgres.query = options
+    return dlt.destinations.postgres(credentials=postgres)
 
 
-def _with_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is not None or parts.username is None:
-        return url if parts.username else url.replace("://", f"://postgres:{_PLACEHOLDER_PASSWORD}@", 1)
-    netloc = parts.netloc.replace(f"{parts.username}@", f"{parts.username}:{_PLACEHOLDER_PASSWORD}@", 1)
-    return parts._replace(netloc=netloc).geturl()
-
-
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """An error's first line, redacted: what a one-sentence message quotes of it."""
     text = str(error).strip().splitlines()
-    return redact_url(text[0]) if text else type(error).__name__
+    return redact(text[0]) if text else type(error).__name__

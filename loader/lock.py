@@ -30,7 +30,7 @@ from typing import IO
 import duckdb
 import psycopg2
 
-from loader.database import connect_postgres, open_duckdb
+from loader.database import connect_postgres, first_line, open_duckdb
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class RunLock:
             held = bool(row and row[0])
             cause = "the server no longer lists it"
         except psycopg2.Error as error:
-            held, cause = False, f"its connection is gone ({_first_line(error)})"
+            held, cause = False, f"its connection is gone ({first_line(error)})"
         if not held:
             raise LockLost(
                 f"This run lost its lock on {self._settings.database_label} ({cause}): it stops before "
@@ -169,7 +169,7 @@ def _advisory_lock(settings: Settings, wait_seconds: float) -> Iterator[RunLock]
                 call("pg_advisory_unlock")
             except psycopg2.Error as error:
                 logger.warning("the run lock's connection was gone at the end (%s); its lock went with it",
-                               _first_line(error))
+                               first_line(error))
     finally:
         connection.close()
 
@@ -181,8 +181,3 @@ def _retry_until(attempt: Callable[[], bool], wait_seconds: float) -> None:
             raise _LockBusy()
         logger.info("another run holds the lock; waiting up to %.0f s", wait_seconds)
         time.sleep(POLL_SECONDS)
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

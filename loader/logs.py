@@ -1,7 +1,8 @@
 """Logging for the command line: one format, to stdout and ``logs/pipeline.log``.
 
 Configured once, at the entry point; modules only ever call ``logging.getLogger``.
-Every line carries the run id, so a night's lines can be pulled out of a shared log.
+Every line carries the run id, so a night's lines can be pulled out of a shared log, and
+no line carries a secret: records are redacted as they are made (loader.redaction).
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from loader.settings import REPO_ROOT, redact_url
+from loader.redaction import install_log_redaction
+from loader.settings import REPO_ROOT
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s run=%(run_id)s %(name)s: %(message)s"
 _run_id = "-"
 
 
 class _RunContext(logging.Filter):
-    """Stamps the run id on every record and hides any URL password that slipped in."""
+    """Stamps the run id on every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.run_id = _run_id
-        if isinstance(record.msg, str) and "://" in record.msg and "@" in record.msg:
-            record.msg = " ".join(redact_url(word) if "://" in word else word for word in record.msg.split(" "))
         return True
 
 
@@ -33,6 +33,7 @@ def set_run_id(run_id: str) -> None:
 
 
 def configure_logging(level: int = logging.INFO, log_dir: Path = REPO_ROOT / "logs") -> None:
+    install_log_redaction()
     log_dir.mkdir(parents=True, exist_ok=True)
     formatter = logging.Formatter(LOG_FORMAT)
     context = _RunContext()

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from loader.redaction import redact, register_database_url, register_secret
 
 #: The season types the API knows for game logs, and the digit each one has in a game id.
 SEASON_TYPE_DIGITS: dict[str, str] = {
@@ -91,13 +93,44 @@ def browser_headers(user_agent: str) -> dict[str, str]:
     }
 
 
-def redact_url(url: str) -> str:
-    """The URL with its password replaced by ``***``, fit for logs and audit rows."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+#: libpq parameters a DATABASE_URL may carry in its query string: those dbt-postgres can pass
+#: on too, so that the loader, dlt and dbt connect alike.
+POSTGRES_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "application_name", "connect_timeout",
+                    "keepalives_idle")
+
+
+@dataclass(frozen=True)
+class PostgresConnection:
+    """``DATABASE_URL``, parsed once (percent-decoded): what the loader, dlt and dbt connect with."""
+
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    dbname: str
+    #: The libpq parameters of the URL's query string (POSTGRES_OPTIONS), as (name, value).
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``postgresql://user:***@host:port/dbname?sslmode=...``: where, with no password."""
+        query = "&".join(f"{name}={value}" for name, value in self.options)
+        secret = ":***" if self.password else ""
+        where = f"postgresql://{self.user}{secret}@{self.host}:{self.port}/{self.dbname}"
+        return f"{where}?{query}" if query else where
+
+    def keywords(self) -> dict[str, str | int]:
+        """psycopg2.connect's keyword arguments."""
+        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password,
+                "dbname": self.dbname, **dict(self.options)}
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What profiles.yml reads for the postgres target: the same fields, one variable each
+        (the password under dbt's DBT_ENV_SECRET_ prefix, which dbt keeps out of its logs)."""
+        env = {"NBA_PG_HOST": self.host, "NBA_PG_PORT": str(self.port), "NBA_PG_USER": self.user,
+               "DBT_ENV_SECRET_NBA_PG_PASSWORD": self.password, "NBA_PG_DBNAME": self.dbname}
+        env.update({f"NBA_PG_{name.upper()}": value for name, value in self.options})
+        return env
 
 
 @dataclass(frozen=True)
@@ -106,7 +139,9 @@ class Settings:
 
     target: str = "duckdb"
     duckdb_path: Path = REPO_ROOT / DEFAULT_DUCKDB_FILE
-    database_url: str | None = None
+    #: DATABASE_URL as written, and parsed (postgres): both kept out of repr, which logs show.
+    database_url: str | None = field(default=None, repr=False)
+    postgres: PostgresConnection | None = field(default=None, repr=False)
     base_url: str = "https://stats.nba.com/stats"
     season: str = field(default_factory=lambda: season_in_progress(dt.date.today()))
     season_types: tuple[str, ...] = SYNCABLE_SEASON_TYPES
@@ -130,20 +165,22 @@ class Settings:
     @property
     def database_label(self) -> str:
         """Where the data goes, with any password hidden."""
-        if self.target == "postgres":
-            return redact_url(self.database_url or "")
+        if self.postgres is not None:
+            return self.postgres.label
         return str(self.duckdb_path)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and validate every ``NBA_*`` variable and ``DATABASE_URL``."""
         env = os.environ if environ is None else environ
+        # Secrets first: nothing from here on, an error included, may repeat them.
+        register_database_url(env.get("DATABASE_URL"))
+        register_secret(env.get("NBA_STATUS_TOKEN"))
         target = env.get("NBA_TARGET", "duckdb").strip().lower()
         if target not in ("duckdb", "postgres"):
             raise ConfigError(f"NBA_TARGET={target!r} is not supported: use 'duckdb' or 'postgres'.")
         database_url = env.get("DATABASE_URL") or None
-        if target == "postgres":
-            _check_database_url(database_url)
+        postgres = parse_database_url(database_url) if target == "postgres" else None
         season = env.get("NBA_SEASON") or season_in_progress(dt.date.today())
         season_start_year(season)
         load_path = env.get("NBA_LOAD_PATH", cls.load_path).strip().lower()
@@ -153,6 +190,7 @@ class Settings:
             target=target,
             duckdb_path=_duckdb_path(env.get("NBA_DUCKDB_PATH", DEFAULT_DUCKDB_FILE), target),
             database_url=database_url,
+            postgres=postgres,
             base_url=_base_url(env.get("NBA_STATS_BASE_URL", cls.base_url)),
             season=season,
             season_types=parse_season_types(env.get("NBA_SEASON_TYPES", DEFAULT_SEASON_TYPES)),
@@ -177,8 +215,8 @@ class Settings:
             "NBA_DUCKDB_PATH": str(self.duckdb_path),
             "NBA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
         }
-        if self.database_url:
-            env["DATABASE_URL"] = self.database_url
+        if self.postgres is not None:
+            env.update(self.postgres.dbt_environment())
         return env
 
     def dbt_vars(self) -> dict[str, Any]:
@@ -200,22 +238,33 @@ def parse_season_types(raw: str) -> tuple[str, ...]:
     return types
 
 
-def _check_database_url(url: str | None) -> None:
+def parse_database_url(url: str | None) -> PostgresConnection:
+    """``postgresql://user:password@host:port/dbname?sslmode=...``, parsed and percent-decoded,
+    or a ConfigError in one sentence that shows the URL without its password."""
     if not url:
         raise ConfigError(
             "DATABASE_URL is not set: NBA_TARGET=postgres needs "
             "DATABASE_URL=postgresql://user:password@host:port/dbname."
         )
+    shown = redact(url)
     parts = urlsplit(url)
-    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
-        raise ConfigError(
-            f"DATABASE_URL={redact_url(url)!r} is malformed: "
-            "write it as postgresql://user:password@host:port/dbname."
-        )
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/") \
+            or not parts.username:
+        raise ConfigError(f"DATABASE_URL={shown!r} is malformed: write it as postgresql://user:password@host:port/dbname.")
     try:
-        _ = parts.port  # urlsplit checks the port only when asked
-    except ValueError as error:
-        raise ConfigError(f"DATABASE_URL={redact_url(url)!r} has a bad port: {error}.") from None
+        port = parts.port or 5432  # urlsplit checks the port only when asked
+    except ValueError:
+        raise ConfigError(f"DATABASE_URL={shown!r} has a port that is not a number.") from None
+    options = parse_qsl(parts.query, keep_blank_values=True)
+    unknown = sorted({name for name, _ in options} - set(POSTGRES_OPTIONS))
+    if unknown:
+        raise ConfigError(
+            f"DATABASE_URL={shown!r} has parameter(s) {', '.join(unknown)} that dbt could not pass on: "
+            f"use only {', '.join(POSTGRES_OPTIONS)}."
+        )
+    return PostgresConnection(host=unquote(parts.hostname), port=port, user=unquote(parts.username),
+                              password=unquote(parts.password or ""), dbname=unquote(parts.path.lstrip("/")),
+                              options=tuple(options))
 
 
 def _duckdb_path(raw: str, target: str) -> Path:

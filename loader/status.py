@@ -7,7 +7,6 @@ PostgreSQL in a read-only session.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -16,7 +15,8 @@ from typing import Any
 
 from loader.audit import utc_now
 from loader.database import Database, DatabaseUnavailable, connect
-from loader.settings import Settings, redact_url
+from loader.redaction import redacted
+from loader.settings import Settings
 
 MARTS = ("matches", "team_game_stats", "player_game_stats", "teams", "players")
 RECENT_RUNS = 10
@@ -212,9 +212,6 @@ def _iso(moment: Any) -> str | None:
 
 
 def _scrub(status: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """Belt and braces: whatever a message carried, the database URL leaves without its password."""
-    if not settings.database_url or redact_url(settings.database_url) == settings.database_url:
-        return status
-    text = json.dumps(status).replace(settings.database_url, redact_url(settings.database_url))
-    scrubbed: dict[str, Any] = json.loads(text)
+    """Belt and braces: whatever a message carried, no secret leaves (loader.redaction)."""
+    scrubbed: dict[str, Any] = redacted(status)
     return scrubbed

@@ -11,13 +11,14 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dbt.cli.main import dbtRunner
+from dbt.cli.main import cli as dbt_cli
+from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.invocation import get_invocation_id
 
 from loader.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
@@ -72,29 +73,51 @@ def run_dbt(
     audit hook. The vars stay the settings' own: dbt parses the whole project again when
     they change, which would cost every invocation a second.
     """
-    args = [
-        command,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(REPO_ROOT),
-        "--target", settings.target,
-        "--log-path", str(REPO_ROOT / "logs" / "dbt"),
-        "--target-path", str(target_path(settings)),
-        "--vars", json.dumps(settings.dbt_vars()),
-        *extra_args,
-    ]
     logger.info("dbt %s", " ".join([command, *extra_args]))
-    try:
-        with _environment({**settings.dbt_environment(), **(environment or {})}):
-            outcome = dbtRunner().invoke(args)
-    finally:
-        if settings.target == "duckdb":
-            _release_duckdb_file()
+    outcome = invoke_dbt(settings, [command, *extra_args], environment)
     if outcome.exception is not None:
         raise TransformError(f"dbt {command} could not run: {outcome.exception}") from outcome.exception
     results = getattr(outcome.result, "results", []) or []
     invocation_id = _invocation_id(outcome.result)
     nodes = [_node_result(result) for result in results]
     return DbtResult(success=bool(outcome.success), invocation_id=invocation_id, nodes=nodes)
+
+
+def invoke_dbt(
+    settings: Settings, args: Sequence[str], environment: Mapping[str, str] | None = None
+) -> dbtRunnerResult:
+    """dbt ``args`` (a command and its options) in this process, pointed at the settings'
+    database: the project, its profile, the target and vars, and the environment the
+    profile reads (DATABASE_URL parsed, loader.settings.PostgresConnection). Options the
+    caller gave win over these defaults, and a command gets only those it accepts
+    (``dbt debug`` has no --target-path)."""
+    given, accepted = set(args), _options_of(args)
+    defaults = {
+        "--project-dir": str(DBT_PROJECT_DIR),
+        "--profiles-dir": str(REPO_ROOT),
+        "--target": settings.target,
+        "--log-path": str(REPO_ROOT / "logs" / "dbt"),
+        "--target-path": str(target_path(settings)),
+        "--vars": json.dumps(settings.dbt_vars()),
+    }
+    full = [*args, *(part for option, value in defaults.items() if option not in given and option in accepted
+                     for part in (option, value))]
+    try:
+        with _environment({**settings.dbt_environment(), **(environment or {})}):
+            return dbtRunner().invoke(full)
+    finally:
+        if settings.target == "duckdb":
+            _release_duckdb_file()
+
+
+def _options_of(args: Sequence[str]) -> set[str]:
+    """The options the dbt command that ``args`` name accepts (``docs generate``'s, ``run``'s)."""
+    command: Any = dbt_cli
+    for word in args:
+        if not hasattr(command, "commands") or word not in command.commands:
+            break
+        command = command.commands[word]
+    return {option for parameter in command.params for option in parameter.opts}
 
 
 def target_path(settings: Settings) -> Path:

@@ -26,6 +26,9 @@ from loader.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nba_stats"
 ADMIN_URL = os.environ.get("NBA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: The password of the test databases' URLs: trust auth takes any, and the tests look for it
+#: in every output, so it is one no message could contain by chance.
+TEST_PASSWORD = "nba-elt-test-password"
 
 #: The synthetic season most tests sync, and a night in the middle of it.
 SEASON = "2024-25"
@@ -56,6 +59,12 @@ def _admin(sql: str) -> None:
     connection.close()
 
 
+def database_url(name: str) -> str:
+    """The URL of the test database ``name``, with TEST_PASSWORD (dlt insists on one)."""
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", f"postgresql://postgres:{TEST_PASSWORD}@")
+    return f"{base}/{name}"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow simulations first, the rest in their order: under ``--dist worksteal`` (make
     test) the other worker runs the rest meanwhile, rather than one worker starting the
@@ -81,8 +90,7 @@ def new_database(target: str, tmp_path: Path) -> Iterator[Callable[[], dict[str,
             return {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path / f"{name}.duckdb")}
         _admin(f"create database {name}")
         created.append(name)
-        base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
-        return {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
+        return {"NBA_TARGET": "postgres", "DATABASE_URL": database_url(name)}
 
     yield make
     for name in created:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN_URL, MID_SEASON, _admin, _postgres_or_skip, make_settings
+from conftest import MID_SEASON, _admin, _postgres_or_skip, database_url, make_settings
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.pipeline import run_elt
@@ -30,9 +30,8 @@ def season_database_env(
     _postgres_or_skip()
     name = f"nba_test_{uuid.uuid4().hex[:12]}"
     _admin(f"create database {name}")
-    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
     try:
-        yield {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
+        yield {"NBA_TARGET": "postgres", "DATABASE_URL": database_url(name)}
     finally:
         _admin(f"drop database if exists {name} with (force)")
 

@@ -15,18 +15,18 @@ from fake_stats import FakeStatsAPI
 from loader.pipeline import run_elt
 from loader.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
-DBT = str(Path(sys.executable).parent / "dbt")
 STATUSES = {"pass": "success", "warn": "warn", "fail": "fail", "error": "error"}
 
 
 def _plain_dbt(database_env: dict[str, str], target_path: Path, *command: str) -> list[dict[str, object]]:
-    """dbt as an analyst runs it, in a process of its own; the test results it reported."""
+    """dbt as an analyst runs it by hand (``nba-elt dbt <command>``, which points it at the
+    configured database), in a process of its own; the test results it reported."""
     env = {key: value for key, value in os.environ.items() if key != "NBA_RUN_ID"}
     env.update(database_env)
     completed = subprocess.run(
-        [DBT, *command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(REPO_ROOT),
+        [sys.executable, "-m", "loader", "dbt", *command,
          "--target-path", str(target_path), "--log-path", str(target_path / "logs")],
-        env=env, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     results = json.loads((target_path / "run_results.json").read_text())
@@ -87,7 +87,6 @@ def test_the_hook_creates_the_audit_table_with_the_loaders_ddl_word_for_word() -
     from pathlib import Path
 
     from loader.audit import CREATE_AUDIT_TABLE
-    from loader.settings import DBT_PROJECT_DIR
 
     macro = (Path(DBT_PROJECT_DIR) / "macros" / "record_audit_results.sql").read_text()
     hook_ddl = re.search(r"create table if not exists audit\.pipeline_audit \(.*?\n\s*\);", macro, re.S)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 import uvicorn
-from conftest import ADMIN_URL, MID_SEASON, SEASON, _admin, _postgres_or_skip, make_settings, query
+from conftest import MID_SEASON, SEASON, _admin, _postgres_or_skip, database_url, make_settings, query
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.cli import main
@@ -59,8 +59,7 @@ def night(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         _postgres_or_skip()
         name = f"nba_test_{uuid.uuid4().hex[:12]}"
         _admin(f"create database {name}")
-        base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:test@")
-        env = {"NBA_TARGET": "postgres", "DATABASE_URL": f"{base}/{name}"}
+        env = {"NBA_TARGET": "postgres", "DATABASE_URL": database_url(name)}
     else:
         env = {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(tmp_path_factory.mktemp("pulse") / "pulse.duckdb")}
     league = SyntheticLeague([SEASON], seed=23)

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 import yaml
 
-from loader.settings import DBT_PROJECT_DIR, ConfigError, Settings, redact_url, season_in_progress
+from loader.settings import DBT_PROJECT_DIR, ConfigError, PostgresConnection, Settings, season_in_progress
 
 
 def test_defaults_follow_the_design() -> None:
@@ -55,14 +55,27 @@ def test_a_bad_setting_is_one_sentence_naming_the_variable(env: dict[str, str], 
     assert "\n" not in message
 
 
-def test_a_password_never_shows_in_the_database_label() -> None:
-    url = "postgresql://etl:s3cret@db.example:5432/nba"
+def test_a_password_never_shows_in_the_database_label_a_repr_or_an_error() -> None:
+    url = "postgresql://etl:s3cret-password@db.example:5432/nba"
     settings = Settings.from_env({"NBA_TARGET": "postgres", "DATABASE_URL": url})
-    assert "s3cret" not in settings.database_label
-    assert redact_url(url) == "postgresql://etl:***@db.example:5432/nba"
+    assert settings.database_label == "postgresql://etl:***@db.example:5432/nba"
+    assert "s3cret-password" not in repr(settings)
     with pytest.raises(ConfigError) as raised:
-        Settings.from_env({"NBA_TARGET": "postgres", "DATABASE_URL": "postgresql://etl:s3cret@host:port/nba"})
-    assert "s3cret" not in str(raised.value)
+        Settings.from_env({"NBA_TARGET": "postgres", "DATABASE_URL": "postgresql://etl:s3cret-password@host:port/nba"})
+    assert "s3cret-password" not in str(raised.value) and "etl:***@host:port" in str(raised.value)
+
+
+def test_database_url_is_parsed_once_decoded_with_its_libpq_options() -> None:
+    url = "postgres://etl%40corp:p%40ss%2Fw%23rd%25%3Ax@db.example/nba%2Dwarehouse?sslmode=require&connect_timeout=4"
+    assert Settings.from_env({"NBA_TARGET": "postgres", "DATABASE_URL": url}).postgres == PostgresConnection(
+        host="db.example", port=5432, user="etl@corp", password="p@ss/w#rd%:x", dbname="nba-warehouse",
+        options=(("sslmode", "require"), ("connect_timeout", "4")))
+
+
+def test_a_libpq_option_dbt_could_not_pass_on_is_refused_in_one_sentence() -> None:
+    with pytest.raises(ConfigError, match="target_session_attrs that dbt could not pass on: use only sslmode"):
+        Settings.from_env({"NBA_TARGET": "postgres",
+                           "DATABASE_URL": "postgresql://etl:pw@db/nba?target_session_attrs=read-write"})
 
 
 def test_browser_headers_are_held_in_settings() -> None:
