@@ -9,6 +9,7 @@ bad value ends in one sentence naming the variable to fix.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -182,7 +183,7 @@ class Settings:
         database_url = env.get("DATABASE_URL") or None
         postgres = parse_database_url(database_url) if target == "postgres" else None
         season = env.get("NBA_SEASON") or season_in_progress(dt.date.today())
-        season_start_year(season)
+        _check_not_ahead(season, dt.date.today())
         load_path = env.get("NBA_LOAD_PATH", cls.load_path).strip().lower()
         if load_path not in LOAD_PATHS:
             raise ConfigError(f"NBA_LOAD_PATH={load_path!r} is not a load path: use 'columnar' or 'rows'.")
@@ -276,6 +277,8 @@ def _duckdb_path(raw: str, target: str) -> Path:
             f"a schema of this project or of DuckDB, so queries such as nba.matches would be ambiguous; "
             f"choose another file name, e.g. {DEFAULT_DUCKDB_FILE}."
         )
+    if path.is_dir():
+        raise ConfigError(f"NBA_DUCKDB_PATH={raw!r} is a folder: name a file in it, e.g. {path / DEFAULT_DUCKDB_FILE}.")
     if target == "duckdb" and not os.access(path.parent, os.W_OK):
         raise ConfigError(
             f"NBA_DUCKDB_PATH={raw!r}: the folder {path.parent} does not exist or is not writable."
@@ -295,14 +298,28 @@ def _base_url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _check_not_ahead(season: str, today: dt.date) -> None:
+    """A season more than one year ahead of the one in progress has no games, and never will
+    by the next night: most likely a typo (2052-53 for 2025-26)."""
+    start, current = season_start_year(season), season_start_year(season_in_progress(today))
+    if start > current + 1:
+        raise ConfigError(
+            f"NBA_SEASON={season!r} is more than a year ahead of the season in progress "
+            f"({season_in_progress(today)}): write the season to sync, e.g. {season_in_progress(today)!r}."
+        )
+
+
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return float(default)
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number.") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}={raw!r} is not a finite number: write a number of seconds or a count.")
+    return value
 
 
 def _non_negative(env: Mapping[str, str], name: str, default: float) -> float:

@@ -26,6 +26,7 @@ from loader.cli import main
 from loader.database import connect
 from loader.lock import ADVISORY_LOCK_KEY
 from loader.pipeline import run_elt
+from loader.settings import format_season, season_in_progress, season_start_year
 
 REPO_ROOT = Path(loader.__file__).resolve().parent.parent
 NIGHT = date(2024, 12, 1)
@@ -114,7 +115,9 @@ def test_a_run_killed_mid_load_converges_on_the_next_run(
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("NBA_SEASON", "2025-2026"), ("NBA_SEASON_TYPES", "Regular Season,Summer League"),
-     ("NBA_REQUEST_DELAY", "-1"), ("NBA_DUCKDB_PATH", "/proc/nba/nba.duckdb")],
+     ("NBA_REQUEST_DELAY", "-1"), ("NBA_DUCKDB_PATH", "/proc/nba/nba_elt.duckdb"),
+     ("NBA_REQUEST_TIMEOUT", "nan"), ("NBA_REQUEST_DELAY", "inf"), ("NBA_DUCKDB_PATH", "{folder}"),
+     ("NBA_SEASON", format_season(season_start_year(season_in_progress(date.today())) + 2))],
 )
 def test_bad_settings_stop_the_run_before_any_data_moves(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, variable: str, value: str
@@ -123,10 +126,11 @@ def test_bad_settings_stop_the_run_before_any_data_moves(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("NBA_DUCKDB_PATH", str(tmp_path / "untouched.duckdb"))
     monkeypatch.setenv("NBA_STATS_BASE_URL", "http://127.0.0.1:9/stats")
-    monkeypatch.setenv(variable, value)
+    monkeypatch.setenv(variable, value.format(folder=tmp_path))
     assert main(["elt"]) == 2
-    assert variable in capsys.readouterr().out
-    assert not (tmp_path / "untouched.duckdb").exists()
+    out = capsys.readouterr().out
+    assert variable in out and "Traceback" not in out
+    assert [path.name for path in tmp_path.iterdir()] == [], "nothing created"
 
 
 def test_postgres_down_at_start_fails_the_preflight_in_seconds(
