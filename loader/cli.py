@@ -7,7 +7,9 @@ audits) ends here in one sentence and a non-zero exit code, never a bare traceba
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -88,8 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     dbt.set_defaults(handler=_dbt)
 
     serve = commands.add_parser("serve", help="serve the status as JSON (/api/v1/system/status) and the Pulse page (/)")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="where to listen; beyond loopback the page needs NBA_STATUS_TOKEN, or --public")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--public", action="store_true",
+                       help="serve beyond loopback without a token: the page shows host names, pids, paths, errors")
     serve.set_defaults(handler=_serve)
     return parser
 
@@ -242,10 +247,26 @@ def _serve(args: argparse.Namespace) -> int:
     from loader.web import create_app
 
     settings = Settings.from_env()
-    logger.info("the Pulse on http://%s:%d/ (status JSON at /api/v1/system/status), reading %s",
-                args.host, args.port, settings.database_label)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    token = os.environ.get("NBA_STATUS_TOKEN") or None
+    if not _is_loopback(args.host) and not token and not args.public:
+        logger.error("serve --host %s reaches beyond this machine, and the page shows host names, pids, paths "
+                     "and error messages: set NBA_STATUS_TOKEN (clients send it as a bearer token or ?token=), "
+                     "or pass --public to serve it to anyone.", args.host)
+        return EXIT_CONFIG
+    if args.public and not token and not _is_loopback(args.host):
+        logger.warning("serving the Pulse to anyone who reaches %s:%d, without a token (--public)",
+                       args.host, args.port)
+    logger.info("the Pulse on http://%s:%d/ (status JSON at /api/v1/system/status)%s, reading %s",
+                args.host, args.port, ", token required" if token else "", settings.database_label)
+    uvicorn.run(create_app(settings, token), host=args.host, port=args.port, log_config=None)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 if __name__ == "__main__":

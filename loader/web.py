@@ -8,12 +8,14 @@ The page is plain server-rendered HTML with its CSS inline: no script, no extern
 
 from __future__ import annotations
 
+import hmac
 import logging
+from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from loader.settings import Settings
 from loader.status import StatusUnavailable, collect_status
@@ -23,11 +25,26 @@ logger = logging.getLogger(__name__)
 STATUS_PATH = "/api/v1/system/status"
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The read-only app: two GET routes, nothing that writes."""
+def create_app(settings: Settings, token: str | None = None) -> FastAPI:
+    """The read-only app: two routes that answer GET and HEAD, nothing that writes.
+
+    ``token``: when set, every request must carry it (``Authorization: Bearer <token>`` or
+    ``?token=``), else 401: what the status shows (host names, pids, paths, error messages)
+    is for the operator, not for anyone who can reach the port.
+    """
     app = FastAPI(title="nba-elt: the Pulse", docs_url=None, redoc_url=None, openapi_url=None)
 
-    @app.get(STATUS_PATH)
+    if token:
+        @app.middleware("http")
+        async def require_token(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+            offered = request.query_params.get("token") or request.headers.get("authorization", "").removeprefix(
+                "Bearer ").strip()
+            if not hmac.compare_digest(offered, token):
+                return PlainTextResponse("A token is required: Authorization: Bearer <NBA_STATUS_TOKEN>, "
+                                         "or ?token=<NBA_STATUS_TOKEN>.\n", status_code=401)
+            return await call_next(request)
+
+    @app.api_route(STATUS_PATH, methods=["GET", "HEAD"])
     def system_status() -> JSONResponse:
         try:
             return JSONResponse(collect_status(settings))
@@ -35,7 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
             logger.warning("status unavailable: %s", error)
             return JSONResponse({"error": "database_unavailable", "message": str(error)}, status_code=503)
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def pulse() -> HTMLResponse:
         try:
             return HTMLResponse(render_pulse(collect_status(settings)))

@@ -95,10 +95,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
+def serving(settings: Settings, token: str | None = None) -> Iterator[str]:
     """``nba-elt serve``'s app under uvicorn on a free loopback port, for the length of a block."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, token), host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -247,3 +248,33 @@ def test_the_endpoint_and_the_page_answer_503_while_a_run_holds_the_duckdb_lock(
         holder.kill()
         holder.wait()
 
+
+
+def test_head_answers_like_get_on_both_routes(night: AuditedNight) -> None:
+    with serving(night.settings) as base:
+        for path in ("/", "/api/v1/system/status"):
+            got, head = requests.get(f"{base}{path}", timeout=30), requests.head(f"{base}{path}", timeout=30)
+            assert (head.status_code, head.headers["content-type"]) == (got.status_code, got.headers["content-type"])
+            assert head.status_code == 200 and head.content == b""
+
+
+def test_a_token_guards_both_routes_as_a_bearer_header_or_a_query_parameter(night: AuditedNight) -> None:
+    token = "pulse-token-" + uuid.uuid4().hex
+    with serving(night.settings, token) as base:
+        for path in ("/", "/api/v1/system/status"):
+            assert requests.get(f"{base}{path}", timeout=30).status_code == 401
+            assert requests.get(f"{base}{path}", headers={"Authorization": "Bearer wrong"}, timeout=30).status_code \
+                == 401
+            assert requests.get(f"{base}{path}", headers={"Authorization": f"Bearer {token}"},
+                                timeout=30).status_code == 200
+            assert requests.get(f"{base}{path}?token={token}", timeout=30).status_code == 200
+
+
+def test_serving_beyond_loopback_needs_a_token_or_an_explicit_public_flag(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NBA_TARGET", "duckdb")
+    monkeypatch.setenv("NBA_DUCKDB_PATH", str(tmp_path / "pulse.duckdb"))
+    monkeypatch.delenv("NBA_STATUS_TOKEN", raising=False)
+    assert main(["serve", "--host", "0.0.0.0", "--port", str(_free_port())]) == 2
+    assert "set NBA_STATUS_TOKEN" in capsys.readouterr().out
