@@ -33,7 +33,7 @@ DATA_ENDPOINTS = ("leaguegamelog", "scheduleleaguev2")
 KNOWN_ENDPOINTS = DATA_ENDPOINTS + ("commonteamyears",)
 FAULT_KINDS = (
     "429", "500", "502", "503", "403", "slow", "hang", "reset", "html", "truncated",
-    "extra_column", "missing_column", "reordered_columns", "empty", "trickle",
+    "extra_column", "missing_column", "reordered_columns", "empty", "trickle", "bad_value",
 )
 _STATUS_TEXT = {403: b"Forbidden", 429: b"Too Many Requests", 500: b"Internal Server Error",
                 502: b"Bad Gateway", 503: b"Service Unavailable"}
@@ -258,7 +258,7 @@ class FakeStatsAPI:
         if isinstance(doc, bytes):  # verbatim recorded body
             body = doc
         else:
-            if kind in ("extra_column", "missing_column", "reordered_columns", "empty"):
+            if kind in ("extra_column", "missing_column", "reordered_columns", "empty", "bad_value"):
                 doc = distort(doc, kind, fault.column if fault else "PTS")
             body = wire.dumps(doc)
         if kind == "truncated":
@@ -321,6 +321,8 @@ def distort(doc: dict[str, Any], kind: str, column: str = "PTS") -> dict[str, An
         elif kind == "extra_column":
             headers.append("NEW_STAT")
             rows = [r + [0] for r in rows]
+        elif kind == "bad_value" and column in headers and rows:
+            rows[0][headers.index(column)] = "abc"  # a value no typed column can hold
         elif kind == "missing_column" and column in headers:
             i = headers.index(column)
             headers.pop(i)

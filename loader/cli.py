@@ -17,8 +17,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from loader.client import StatsAPIError, StatsClient
-from loader.database import DatabaseUnavailable
-from loader.logs import configure_logging, set_run_id
+from loader.database import DatabaseUnavailable, first_line
+from loader.logs import LOG_FILE, configure_logging, set_run_id
 from loader.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         logger.error("interrupted")
         return 130
+    except Exception as error:  # any command's unforeseen failure: one sentence, the traceback to the file
+        logger.error("nba-elt %s failed: %s. The traceback is in %s.", args.command, root_cause(error), LOG_FILE)
+        logger.debug("nba-elt %s failed", args.command, exc_info=error)
+        return EXIT_FAILED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,6 +135,16 @@ def _dbt(args: argparse.Namespace) -> int:
     return 0 if outcome.success else EXIT_FAILED
 
 
+def root_cause(error: BaseException) -> str:
+    """The first line of the error at the bottom of ``error``'s chain, and its kind: dlt and
+    dbt wrap a database's own words (database "nba" does not exist) in layers of their own."""
+    deepest, seen = error, {id(error)}
+    while (below := deepest.__cause__ or deepest.__context__) is not None and id(below) not in seen:
+        deepest = below
+        seen.add(id(below))
+    return f"{first_line(deepest)} ({type(deepest).__name__})"
+
+
 def _start_run() -> str:
     run_id = str(uuid.uuid4())
     set_run_id(run_id)
@@ -141,7 +155,7 @@ def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
     """Run, and turn the failures a user can meet into one logged sentence and an exit code."""
     from loader.lock import LockLost, RunInProgress
     from loader.pipeline import AuditsFailed, PreflightFailed
-    from loader.source import MissingColumnError
+    from loader.source import BadValueError, MissingColumnError
     from loader.transform import TransformError
 
     try:
@@ -149,12 +163,14 @@ def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
     except RunInProgress as error:
         logger.error("%s", error)
         return EXIT_BUSY
-    except (PreflightFailed, AuditsFailed, StatsAPIError, MissingColumnError, DatabaseUnavailable,
+    except (PreflightFailed, AuditsFailed, StatsAPIError, MissingColumnError, BadValueError, DatabaseUnavailable,
             TransformError, LockLost) as error:
         logger.error("%s", error)
         return EXIT_FAILED
     except Exception as error:
-        logger.exception("the %s failed: %s", what, error)
+        logger.error("The %s failed: %s. The traceback is in %s and in the run's audit row.",
+                     what, root_cause(error), LOG_FILE)
+        logger.debug("the %s failed", what, exc_info=error)  # to the file only
         return EXIT_FAILED
     logger.info("%s %s: %s; %d API requests; rows %s", what, run_id, summary.status, summary.api_requests,
                 summary.rows_per_table)

@@ -89,16 +89,40 @@ def _typed_columns(rows: Sequence[Sequence[Any]], names: list[str], known: Mappi
             for name, array in zip(names, flat, strict=True)}
 
 
+class UnfitValue(ValueError):
+    """A value that does not fit its column's type (``PTS: "abc"``), named with its column."""
+
+    def __init__(self, column: str, data_type: str, value: Any) -> None:
+        super().__init__(f"a value that is not {_TYPE_WORDS[data_type]} in column {column.upper()}: {value!r}")
+        self.column, self.data_type, self.value = column, data_type, value
+
+
+_TYPE_WORDS = {"bigint": "a whole number", "double": "a number", "date": "a date", "text": "text"}
+
+
 def _columns_one_by_one(
     rows: Sequence[Sequence[Any]], names: list[str], known: Mapping[str, str]
 ) -> dict[str, pa.Array]:
     values = zip(*rows, strict=True) if rows else ([] for _ in names)
     arrays = {}
     for name, column in zip(names, values, strict=True):
-        array = _column(list(column), known.get(name))
+        try:
+            array = _column(list(column), known.get(name))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            raise _unfit(name, known[name], list(column)) from None
         if array is not None:
             arrays[name] = array
     return arrays
+
+
+def _unfit(name: str, data_type: str, values: Sequence[Any]) -> UnfitValue:
+    """The error naming the first value of the column that does not convert on its own."""
+    for value in values:
+        try:
+            _column([value], data_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return UnfitValue(name, data_type, value)
+    return UnfitValue(name, data_type, "(the column as a whole)")
 
 
 def _column(values: Sequence[Any], data_type: str | None) -> pa.Array | None:

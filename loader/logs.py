@@ -16,6 +16,8 @@ from loader.redaction import install_log_redaction
 from loader.settings import REPO_ROOT
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s run=%(run_id)s %(name)s: %(message)s"
+#: Where every line goes too, with the tracebacks the terminal is spared.
+LOG_FILE = REPO_ROOT / "logs" / "pipeline.log"
 _run_id = "-"
 
 
@@ -32,17 +34,21 @@ def set_run_id(run_id: str) -> None:
     _run_id = run_id
 
 
-def configure_logging(level: int = logging.INFO, log_dir: Path = REPO_ROOT / "logs") -> None:
+def configure_logging(level: int = logging.INFO, log_file: Path = LOG_FILE) -> None:
+    """``level`` and above to stdout and the file; the loader's debug lines (tracebacks of
+    failures the terminal reads in one sentence) to the file only."""
     install_log_redaction()
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     formatter = logging.Formatter(LOG_FORMAT)
     context = _RunContext()
+    terminal = logging.StreamHandler(sys.stdout)
+    terminal.setLevel(level)
     handlers: list[logging.Handler] = [
-        logging.StreamHandler(sys.stdout),
-        logging.handlers.RotatingFileHandler(log_dir / "pipeline.log", maxBytes=5_000_000, backupCount=5),
+        terminal, logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=5),
     ]
     root = logging.getLogger()
     root.setLevel(level)
+    logging.getLogger("loader").setLevel(min(level, logging.DEBUG))
     for handler in [h for h in root.handlers if getattr(h, "nba_elt", False)]:
         root.removeHandler(handler)  # configured again (tests call main() many times)
         handler.close()

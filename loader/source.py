@@ -24,7 +24,7 @@ from dlt.common.schema.typing import TColumnSchema, TWriteDisposition
 from dlt.sources import DltResource
 
 from loader.client import ResultSet, StatsClient
-from loader.columnar import result_set_table
+from loader.columnar import UnfitValue, result_set_table
 from loader.reconcile import StaleGame
 from loader.schedule import FINAL_STATUS, GAME_ID, GAME_STATUS, schedule_game_date
 from loader.settings import SEASON_TYPE_DIGITS
@@ -100,6 +100,10 @@ REQUIRED_LOG_COLUMNS = frozenset({"game_id", "team_id", "game_date", "matchup", 
 
 class MissingColumnError(RuntimeError):
     """The API dropped a column that the marts need."""
+
+
+class BadValueError(RuntimeError):
+    """The API sent a value that its raw column's type cannot hold; nothing is loaded."""
 
 
 @dataclass
@@ -234,8 +238,15 @@ def fetch_game_logs(client: StatsClient, plan: SyncPlan, load_path: str = "colum
             plan.rows_fetched[season_type] = plan.rows_fetched.get(season_type, 0) + len(result_set.rows)
             # An empty answer makes no Arrow table: there is no value to type its columns by.
             if result_set.rows or load_path != "columnar":
-                batches.append(log_batch(log, result_set, {"season": plan.season, "season_type": season_type},
-                                         load_path))
+                try:
+                    batches.append(log_batch(log, result_set, {"season": plan.season, "season_type": season_type},
+                                             load_path))
+                except UnfitValue as unfit:
+                    raise BadValueError(
+                        f"The stats API's answer to leaguegamelog(Season={plan.season}, SeasonType={season_type}, "
+                        f"PlayerOrTeam={log.player_or_team}) has {unfit} for raw.{log.table}: nothing of the night "
+                        "is loaded, and the next run asks again."
+                    ) from None
 
 
 def log_batch(

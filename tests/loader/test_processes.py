@@ -20,11 +20,13 @@ from conftest import ADMIN_URL, SEASON, _admin, make_settings, mart_snapshot, qu
 from marts import assert_marts_equal_truth
 
 import loader
+import loader.pipeline
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.audit import set_aside_path
 from loader.cli import main
 from loader.database import connect
 from loader.lock import ADVISORY_LOCK_KEY
+from loader.logs import LOG_FILE
 from loader.pipeline import run_elt
 from loader.settings import format_season, season_in_progress, season_start_year
 
@@ -344,3 +346,54 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("target", ["postgres"], indirect=True)
+def test_a_database_dropped_mid_run_is_one_sentence_with_its_cause_and_the_traceback_in_the_log(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a run whose database is dropped as dlt starts to load (dlt wraps what the
+    # database says in layers of its own)
+    real_source = loader.pipeline.nba_stats
+
+    def source_of_a_dropped_database(*args: object, **kwargs: object) -> object:
+        _admin(f"drop database {database_env['DATABASE_URL'].rsplit('/', 1)[1]} with (force)")
+        return real_source(*args, **kwargs)
+
+    monkeypatch.setattr(loader.pipeline, "nba_stats", source_of_a_dropped_database)
+    for key, value in _env(database_env, fake_api).items():
+        monkeypatch.setenv(key, value)
+    log_start = LOG_FILE.stat().st_size if LOG_FILE.exists() else 0
+    # WHEN it runs THEN it exits 1 with the cause in a sentence, the traceback only in the file
+    assert main(["elt"]) == 1
+    out = capsys.readouterr().out
+    assert "Traceback" not in out
+    failure = [line for line in out.splitlines() if "The run failed:" in line]
+    assert len(failure) == 1 and "does not exist" in failure[0] and str(LOG_FILE) in failure[0]
+    assert "Traceback" in LOG_FILE.read_text()[log_start:]
+
+
+@pytest.mark.parametrize("target", ["postgres"], indirect=True)
+def test_a_lock_connection_lost_after_the_work_is_done_does_not_fail_a_successful_run(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a run whose lock's connection dies once the audits have run (PostgreSQL
+    # terminates it), so that releasing the lock meets a dead connection
+    real_run_audits = loader.pipeline.run_audits
+
+    def audits_then_the_lock_connection_dies(*args: object, **kwargs: object) -> None:
+        real_run_audits(*args, **kwargs)  # type: ignore[arg-type]
+        for pid in _lock_holders(database_env["DATABASE_URL"]):
+            _admin(f"select pg_terminate_backend({pid})")
+
+    monkeypatch.setattr(loader.pipeline, "run_audits", audits_then_the_lock_connection_dies)
+    for key, value in _env(database_env, fake_api).items():
+        monkeypatch.setenv(key, value)
+    # THEN the run succeeds, says so, and the cleanup's trouble is only a warning
+    assert main(["elt"]) == 0
+    out = capsys.readouterr().out
+    assert "the run lock's connection was gone at the end" in out
+    settings = make_settings(database_env, fake_api)
+    assert query(settings, "select status from audit.pipeline_audit where step = 'run'") == [("success",)]

@@ -14,6 +14,7 @@ from conftest import SEASON, make_settings, mart_snapshot, query
 from marts import assert_marts_equal_truth
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
+from loader.cli import main
 from loader.client import StatsAPIError
 from loader.pipeline import run_elt
 from loader.source import MissingColumnError
@@ -160,3 +161,20 @@ def test_a_new_season_starts_from_its_own_watermark_after_the_last_one_finished(
     assert completed[SEASON] == len(league.truth(SEASON, ALL_TYPES, api.now)["completed"])
     assert query(last_season, "select count(*) from nba.matches where season = '2023-24' and not is_completed") \
         == [(len(old_truth["scheduled_not_completed"]),)]
+
+
+def test_a_value_that_does_not_fit_its_column_fails_the_run_naming_endpoint_table_and_column(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_api.add_fault("leaguegamelog", "bad_value", column="PTS")
+    for key, value in {**database_env, "NBA_STATS_BASE_URL": fake_api.base_url, "NBA_SEASON": SEASON,
+                       "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0"}.items():
+        monkeypatch.setenv(key, value)
+    assert main(["elt"]) == 1
+    out = capsys.readouterr().out
+    assert ("The stats API's answer to leaguegamelog(Season=2024-25, SeasonType=Regular Season, PlayerOrTeam=T) "
+            "has a value that is not a whole number in column PTS: 'abc' for raw.team_game_logs") in out
+    assert "Traceback" not in out and "Failed to parse" not in out
+    settings = make_settings(database_env, fake_api)
+    assert not query(settings, "select count(*) from information_schema.tables where table_schema = 'nba'")[0][0]
