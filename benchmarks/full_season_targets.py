@@ -19,7 +19,7 @@ from datetime import date
 import psycopg2
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
-from loader.pipeline import run_elt
+from loader.runs.nightly import run_elt
 from loader.settings import Settings
 
 SEASON = "2024-25"

@@ -32,14 +32,15 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from loader.audit import Recorder  # noqa: E402
-from loader.backfill import extract_load, seasons_between  # noqa: E402
-from loader.client import StatsClient  # noqa: E402
 from loader.database import connect  # noqa: E402
-from loader.lock import run_lock  # noqa: E402
-from loader.pipeline import RunSummary, run_elt  # noqa: E402
-from loader.settings import SYNCABLE_SEASON_TYPES, Settings, format_season  # noqa: E402
-from loader.source import PLAYER_LOG_COLUMNS, TEAM_LOG_COLUMNS  # noqa: E402
+from loader.nba_stats.helpers import StatsClient  # noqa: E402
+from loader.nba_stats.settings import PLAYER_LOG_COLUMNS, SYNCABLE_SEASON_TYPES, TEAM_LOG_COLUMNS  # noqa: E402
+from loader.ops.audit import Recorder  # noqa: E402
+from loader.ops.lock import run_lock  # noqa: E402
+from loader.runs.backfill import extract_load, seasons_between  # noqa: E402
+from loader.runs.nightly import run_elt  # noqa: E402
+from loader.runs.steps import RunSummary  # noqa: E402
+from loader.settings import Settings, format_season  # noqa: E402
 
 LAST_SEASON = "2025-26"
 #: The fake clock: mid-season 2025-26, so the nightly sync has a season in progress.
@@ -193,7 +194,7 @@ def _read_json(bodies: Path, path: Path) -> int:
 
 
 def _extract_load(settings: Settings, seasons: list[str]) -> int:
-    """Raw only: the backfill's extract-load (loader.backfill.extract_load), without dbt."""
+    """Raw only: the backfill's extract-load (loader.runs.backfill.extract_load), without dbt."""
     summary = RunSummary(run_id="bench")
     with run_lock(settings) as lock, StatsClient(settings) as client:
         extract_load(settings, lock, client, Recorder(settings), summary,

@@ -16,13 +16,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from loader.client import StatsAPIError, StatsClient
 from loader.database import DatabaseUnavailable, first_line
-from loader.logs import LOG_FILE, configure_logging, set_run_id
+from loader.nba_stats.helpers import StatsAPIError, StatsClient
+from loader.ops.logs import LOG_FILE, configure_logging, set_run_id
 from loader.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
-    from loader.pipeline import RunSummary
+    from loader.runs.steps import RunSummary
 
 logger = logging.getLogger("loader.cli")
 
@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _elt(args: argparse.Namespace) -> int:
-    from loader.pipeline import run_elt
+    from loader.runs.nightly import run_elt
 
     settings = Settings.from_env()
     run_id = _start_run()
@@ -113,7 +113,7 @@ def _elt(args: argparse.Namespace) -> int:
 
 
 def _backfill(args: argparse.Namespace) -> int:
-    from loader.backfill import run_backfill
+    from loader.runs.backfill import run_backfill
     from loader.settings import parse_season_types
 
     settings = Settings.from_env()
@@ -126,7 +126,7 @@ def _backfill(args: argparse.Namespace) -> int:
 
 
 def _dbt(args: argparse.Namespace) -> int:
-    from loader.transform import invoke_dbt
+    from loader.runs.dbt import invoke_dbt
 
     if not args.dbt_args:
         logger.error("Name a dbt command, e.g. `nba-elt dbt test`.")
@@ -153,10 +153,10 @@ def _start_run() -> str:
 
 def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
     """Run, and turn the failures a user can meet into one logged sentence and an exit code."""
-    from loader.lock import LockLost, RunInProgress
-    from loader.pipeline import AuditsFailed, PreflightFailed
-    from loader.source import BadValueError, MissingColumnError
-    from loader.transform import TransformError
+    from loader.nba_stats.helpers import BadValueError, MissingColumnError
+    from loader.ops.lock import LockLost, RunInProgress
+    from loader.runs.dbt import TransformError
+    from loader.runs.steps import AuditsFailed, PreflightFailed
 
     try:
         summary = run()
@@ -178,8 +178,8 @@ def _report(what: str, run_id: str, run: Callable[[], RunSummary]) -> int:
 
 
 def _preflight(args: argparse.Namespace) -> int:
-    from loader.audit import Recorder
-    from loader.preflight import run_checks
+    from loader.ops.audit import Recorder
+    from loader.ops.preflight import run_checks
 
     settings = Settings.from_env()
     recorder = Recorder(settings)
@@ -208,7 +208,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     import json
 
-    from loader.status import StatusUnavailable, collect_status
+    from loader.ops.status import StatusUnavailable, collect_status
 
     settings = Settings.from_env()
     try:
@@ -260,7 +260,7 @@ def _status_table(status: dict[str, Any]) -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from loader.web import create_app
+    from loader.ops.web import create_app
 
     settings = Settings.from_env()
     token = os.environ.get("NBA_STATUS_TOKEN") or None

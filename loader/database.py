@@ -19,7 +19,7 @@ from dlt.common.destination import Destination
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-from loader.redaction import redact
+from loader.ops.redaction import redact
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def duckdb_settings(settings: Settings) -> dict[str, str]:
     loader's, dlt's (``global_config``) and dbt-duckdb's (``settings`` in profiles.yml).
 
     Connections pass no configuration when they connect: a run holds the file through one
-    connection from start to end (loader.lock), and DuckDB lets a process open more
+    connection from start to end (loader.ops.lock), and DuckDB lets a process open more
     connections to a file only with the configuration the first one was opened with, which
     dlt's is not. DuckDB's buffer manager would otherwise take up to 80% of the memory.
     """

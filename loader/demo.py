@@ -12,7 +12,8 @@ from pathlib import Path
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.database import connect
-from loader.pipeline import AuditsFailed, run_elt
+from loader.runs.nightly import run_elt
+from loader.runs.steps import AuditsFailed
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -18,18 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from loader.redaction import redact, register_database_url, register_secret
+from loader.nba_stats.settings import DEFAULT_SEASON_TYPES, SYNCABLE_SEASON_TYPES
+from loader.ops.redaction import redact, register_database_url, register_secret
 
-#: The season types the API knows for game logs, and the digit each one has in a game id.
-SEASON_TYPE_DIGITS: dict[str, str] = {
-    "Pre Season": "1",
-    "Regular Season": "2",
-    "All Star": "3",
-    "Playoffs": "4",
-    "PlayIn": "5",
-}
-SYNCABLE_SEASON_TYPES = ("Regular Season", "PlayIn", "Playoffs")
-DEFAULT_SEASON_TYPES = "Regular Season,PlayIn,Playoffs"
 #: How game logs reach dlt: Arrow tables (the default) or one dict per row (for comparison).
 LOAD_PATHS = ("columnar", "rows")
 

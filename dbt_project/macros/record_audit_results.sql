@@ -26,7 +26,7 @@
 {%- endmacro %}
 
 
-{#- The DDL is loader/audit.py's CREATE_AUDIT_TABLE, word for word: keep the two in sync. -#}
+{#- The DDL is loader/ops/audit.py's CREATE_AUDIT_TABLE, word for word: keep the two in sync. -#}
 {% macro audit_results_statements(test_results) -%}
     {%- set run_id = env_var('NBA_RUN_ID', invocation_id) -%}
     {%- set messages = audit_messages(test_results) -%}
@@ -114,7 +114,7 @@
 {%- endmacro %}
 
 
-{#- dbt's pass/warn/fail/error in the flight recorder's words (loader/audit.py STATUSES). -#}
+{#- dbt's pass/warn/fail/error in the flight recorder's words (loader/ops/audit.py STATUSES). -#}
 {% macro audit_status(dbt_status) -%}
     {%- set status = dbt_status | string | lower | replace('teststatus.', '') | replace('runstatus.', '') -%}
     {{- {'pass': 'success', 'warn': 'warn', 'fail': 'fail', 'error': 'error', 'skipped': 'skipped'}.get(status, status) -}}

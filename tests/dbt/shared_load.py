@@ -14,7 +14,7 @@ import pytest
 from conftest import MID_SEASON, _admin, _postgres_or_skip, database_url, make_settings
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
-from loader.pipeline import run_elt
+from loader.runs.nightly import run_elt
 from loader.settings import Settings
 
 

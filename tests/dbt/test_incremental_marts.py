@@ -17,14 +17,14 @@ import pytest
 from conftest import SEASON, make_settings, mart_snapshot, query
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
-from loader.client import StatsClient
 from loader.database import connect
-from loader.pipeline import load_raw, run_elt
-from loader.schedule import changed_games, schedule_games
+from loader.nba_stats.helpers import StatsClient, changed_games, schedule_games
+from loader.runs.dbt import run_dbt
+from loader.runs.nightly import run_elt
+from loader.runs.plan import SyncPlan
+from loader.runs.state import read_schedule_hashes
+from loader.runs.steps import load_raw
 from loader.settings import DBT_PROJECT_DIR, Settings
-from loader.source import SyncPlan
-from loader.transform import run_dbt
-from loader.watermark import read_schedule_hashes
 
 EARLIER_SEASON = "2023-24"
 

@@ -10,7 +10,7 @@ from conftest import MID_SEASON, SEASON, make_settings, query
 from shared_load import loaded_season, season_database_env  # noqa: F401  (fixtures)
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
-from loader.pipeline import run_elt
+from loader.runs.nightly import run_elt
 from loader.settings import Settings
 
 FEATURES = ("game_date, is_completed, rest_days, is_back_to_back, games_played, win_percentage, "

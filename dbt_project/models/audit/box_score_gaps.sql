@@ -1,7 +1,7 @@
 -- One row per box score line (a team's or a player's, of a completed game) that lacks a stat
 -- its season kept (macros/box_score_columns.sql, box_score_eras): the API left it out. The
 -- audit assert_box_scores_have_the_stats_their_season_kept warns of each game, and the
--- loader re-fetches the game logs from the earliest such game (loader/reconcile.py).
+-- loader re-fetches the game logs from the earliest such game (loader/runs/reconcile.py).
 -- Percentages are left out: they are null, rightly, without attempts.
 {%- set team_stats = [
     'minutes', 'field_goals_made', 'field_goals_attempted', 'three_pointers_made',

@@ -1,0 +1,217 @@
+"""The state of the system at a glance, read from the flight recorder and the marts.
+
+``collect_status`` is the one source of ``nba-elt status``, ``GET /api/v1/system/status``
+and the Pulse page, so the three always agree. It only reads: DuckDB is opened read-only,
+PostgreSQL in a read-only session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from loader.database import Database, DatabaseUnavailable, connect
+from loader.ops.audit import utc_now
+from loader.ops.redaction import redacted
+from loader.settings import Settings
+
+MARTS = ("matches", "team_game_stats", "player_game_stats", "teams", "players")
+RECENT_RUNS = 10
+#: A run still "running" after this long is taken for dead whatever its pid says.
+ABANDONED_AFTER = timedelta(hours=6)
+#: During the season a nightly job that has not synced for longer than this is stale.
+STALE_AFTER = timedelta(days=1)
+#: Worst first: the order in which audit checks are listed.
+STATUS_RANK = {"error": 0, "fail": 1, "abandoned": 2, "warn": 3, "running": 4, "skipped": 5, "success": 6}
+
+_RUNNING_MESSAGE = re.compile(r"running as pid (\d+) on (\S+)")
+_AUDIT_COLUMNS = "run_id, step, name, status, started_at, finished_at, failures, message"
+
+
+class StatusUnavailable(RuntimeError):
+    """The database cannot be read right now (a run holds DuckDB's write lock, or it is down)."""
+
+
+def collect_status(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the Pulse shows, as JSON-serialisable data with no password in it."""
+    now = now or utc_now()
+    status: dict[str, Any] = {
+        "generated_at": _iso(now),
+        "target": settings.target,
+        "database": settings.database_label,
+        "season": settings.season,
+        "health": "unknown",
+        "last_run": None,
+        "last_successful_sync": None,
+        "freshness": {"latest_completed_game_date": None, "latest_load_at": None},
+        "rows_per_mart": {table: None for table in MARTS},
+        "audit_checks": [],
+        "preflight_checks": [],
+        "recent_runs": [],
+        "stale": False,
+        "warnings": [],
+    }
+    if settings.target == "duckdb" and not settings.duckdb_path.exists():
+        status["warnings"].append(f"No database yet at {settings.database_label}: run `nba-elt elt`.")
+        return _scrub(status, settings)
+    try:
+        with connect(settings, read_only=True) as database:
+            if database.table_exists("audit", "pipeline_audit"):
+                _read_audit(database, status, now)
+            if database.table_exists("nba", "matches"):
+                _read_marts(database, status)
+    except DatabaseUnavailable as error:
+        raise StatusUnavailable(_unavailable_message(settings, error)) from None
+    status["warnings"].extend(_warnings(status, now))
+    status["health"] = _health(status)
+    return _scrub(status, settings)
+
+
+def is_in_season(day: date) -> bool:
+    """October to June: when games are played and a nightly sync has something to do."""
+    return day.month >= 10 or day.month <= 6
+
+
+def _unavailable_message(settings: Settings, error: DatabaseUnavailable) -> str:
+    text = str(error)
+    if settings.target == "duckdb" and ("lock" in text.lower() or "different configuration" in text):
+        return (
+            f"The DuckDB file {settings.database_label} is locked by a run in progress (DuckDB allows "
+            "one writer and no readers beside it); the status is readable again when the run ends."
+        )
+    return text
+
+
+def _read_audit(database: Database, status: dict[str, Any], now: datetime) -> None:
+    audit = "audit.pipeline_audit"
+    runs = [
+        _run(row, now) for row in database.query(
+            f"select {_AUDIT_COLUMNS} from {audit} where step = 'run' order by started_at desc limit %s",
+            (RECENT_RUNS,),
+        )
+    ]
+    status["recent_runs"] = runs
+    status["last_run"] = runs[0] if runs else None
+    last_sync = database.query(
+        f"select run_id, finished_at from {audit} where step = 'run' and status in ('success', 'warn') "
+        "order by finished_at desc limit 1"
+    )
+    if last_sync:
+        status["last_successful_sync"] = {"run_id": last_sync[0][0], "finished_at": _iso(last_sync[0][1])}
+    status["freshness"]["latest_load_at"] = _iso(database.scalar(
+        f"select max(finished_at) from {audit} where step = 'extract_load' and status = 'success'"
+    ))
+    status["audit_checks"] = _latest_per_name(database, audit, "audit_check")
+    status["preflight_checks"] = _latest_per_name(database, audit, "preflight")
+
+
+def _latest_per_name(database: Database, audit: str, step: str) -> list[dict[str, Any]]:
+    """Each check's last result, worst first, then by name."""
+    rows = database.query(
+        f"select name, status, failures, coalesce(finished_at, started_at), run_id, message from ("
+        f"  select *, row_number() over (partition by name order by coalesce(finished_at, started_at) desc)"
+        f"  as recency from {audit} where step = %s"
+        ") as ranked where recency = 1",
+        (step,),
+    )
+    checks = [
+        {"name": name, "status": check_status, "failures": failures, "at": _iso(at), "run_id": run_id,
+         "message": message}
+        for name, check_status, failures, at, run_id, message in rows
+    ]
+    return sorted(checks, key=lambda check: (STATUS_RANK.get(check["status"], 9), check["name"]))
+
+
+def _run(row: tuple[Any, ...], now: datetime) -> dict[str, Any]:
+    run_id, _, name, run_status, started_at, finished_at, _, message = row
+    if run_status == "running" and _is_abandoned(started_at, message, now):
+        run_status = "abandoned"
+    return {
+        "run_id": run_id,
+        "name": name,
+        "status": run_status,
+        "started_at": _iso(started_at),
+        "finished_at": _iso(finished_at),
+        "seconds": round((finished_at - started_at).total_seconds(), 1) if finished_at and started_at else None,
+        "message": message,
+    }
+
+
+def _is_abandoned(started_at: datetime | None, message: str | None, now: datetime) -> bool:
+    """A run row left ``running`` by a process that is gone (kill -9, a lost machine)."""
+    if started_at is not None and now - started_at > ABANDONED_AFTER:
+        return True
+    match = _RUNNING_MESSAGE.search(message or "")
+    if match is None or match.group(2) != socket.gethostname():
+        return False
+    return not _process_alive(int(match.group(1)))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True
+
+
+def _read_marts(database: Database, status: dict[str, Any]) -> None:
+    for table in MARTS:
+        if database.table_exists("nba", table):
+            status["rows_per_mart"][table] = int(database.scalar(f"select count(*) from nba.{table}"))
+    latest = database.scalar("select max(game_date) from nba.matches where is_completed")
+    status["freshness"]["latest_completed_game_date"] = str(latest)[:10] if latest is not None else None
+
+
+def _warnings(status: dict[str, Any], now: datetime) -> list[str]:
+    warnings = []
+    last_sync = status["last_successful_sync"]
+    if is_in_season(now.date()):
+        if last_sync is None:
+            status["stale"] = True
+            warnings.append("Stale data: no successful sync yet, and the season is on.")
+        else:
+            age = now - datetime.fromisoformat(last_sync["finished_at"])
+            status["stale"] = age > STALE_AFTER
+            if status["stale"]:
+                warnings.append(f"Stale data: the last successful sync was {_age(age)} ago, during the season.")
+    if status["last_run"] and status["last_run"]["status"] == "abandoned":
+        warnings.append(f"Run {status['last_run']['run_id']} was abandoned: its process is gone.")
+    return warnings
+
+
+def _health(status: dict[str, Any]) -> str:
+    """One light for the whole system: fail beats warn beats ok."""
+    last_run = status["last_run"]
+    checks = status["audit_checks"] + status["preflight_checks"]
+    if last_run is None and not checks:
+        return "unknown"
+    if (last_run and last_run["status"] in ("fail", "error", "abandoned")) or any(
+        check["status"] in ("fail", "error") for check in checks
+    ):
+        return "fail"
+    if status["stale"] or status["warnings"] or any(check["status"] == "warn" for check in checks):
+        return "warn"
+    return "ok"
+
+
+def _age(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def _iso(moment: Any) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat(sep=" ", timespec="seconds") if isinstance(moment, datetime) else str(moment)
+
+
+def _scrub(status: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Belt and braces: whatever a message carried, no secret leaves (loader.ops.redaction)."""
+    scrubbed: dict[str, Any] = redacted(status)
+    return scrubbed

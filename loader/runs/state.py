@@ -1,0 +1,100 @@
+"""What the database already holds, read before a sync or a load: the watermark, the
+schedule's fingerprints, the seasons raw holds, and what reconciliation compares with the
+schedule (the matches as held, the box score gaps).
+
+The watermark is the latest date with a completed match in the season.
+
+Read from the mart, not from dlt state, so that the database is the one source of truth:
+a restored backup, a manual ``--full-refresh`` or a deleted dlt working folder all leave a
+watermark that matches what analysts can see. Scheduled games never move it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+
+from loader.database import Database
+from loader.nba_stats.settings import RAW_TABLES
+from loader.runs.reconcile import HeldMatch, StaleGame
+
+logger = logging.getLogger(__name__)
+
+
+def read_watermark(database: Database, season: str) -> date | None:
+    """``MAX(game_date)`` of the season's completed matches, or None before the first load."""
+    if not database.table_exists("nba", "matches"):
+        return None
+    value = database.scalar(
+        "select max(game_date) from nba.matches where is_completed and season = %s",
+        (season,),
+    )
+    return None if value is None else _as_date(value)
+
+
+def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
+    """``game_id -> row_hash`` of the season's schedule rows as last loaded (empty before)."""
+    if not database.table_exists("raw", "schedule_games"):
+        return {}
+    has_hash = database.scalar(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'schedule_games' and column_name = 'row_hash'"
+    )
+    if not has_hash:
+        return {}
+    rows = database.query(
+        "select game_id, row_hash from raw.schedule_games where season = %s and row_hash is not null", (season,)
+    )
+    return {game_id: row_hash for game_id, row_hash in rows}
+
+
+def seasons_in_raw(database: Database, seasons: Sequence[str]) -> set[str]:
+    """The seasons of ``seasons`` that any raw table holds a row of.
+
+    The tables are read smallest first: a season found early spares the scan of the larger ones.
+    """
+    missing = set(seasons)
+    for table in RAW_TABLES:
+        if not missing:
+            break
+        if not database.table_exists("raw", table):
+            continue
+        placeholders = ", ".join(["%s"] * len(missing))
+        rows = database.query(f"select distinct season from raw.{table} where season in ({placeholders})",
+                              sorted(missing))
+        missing -= {season for season, in rows}
+    return set(seasons) - missing
+
+
+def read_held_matches(database: Database, season: str) -> dict[str, HeldMatch]:
+    """The season's games as ``nba.matches`` holds them (empty before the first build)."""
+    if not database.table_exists("nba", "matches"):
+        return {}
+    rows = database.query(
+        "select game_id, is_completed, home_team_id, away_team_id, home_score, away_score "
+        "from nba.matches where season = %s",
+        (season,),
+    )
+    return {game_id: HeldMatch(bool(completed), home, away, home_score, away_score)
+            for game_id, completed, home, away, home_score, away_score in rows}
+
+
+def read_box_score_gaps(database: Database, season: str, season_types: Sequence[str]) -> list[StaleGame]:
+    """The season's completed games whose box score lacks a stat the season kept, one each
+    (``audit.box_score_gaps``, built by dbt; none before the first build)."""
+    if not database.table_exists("audit", "box_score_gaps"):
+        return []
+    placeholders = ", ".join(["%s"] * len(season_types))
+    rows = database.query(
+        "select game_id, min(game_date), min(season_type), min(missing_stats) "
+        f"from audit.box_score_gaps "
+        f"where season = %s and season_type in ({placeholders}) group by game_id order by game_id",
+        (season, *season_types),
+    )
+    return [StaleGame(game_id, _as_date(game_date), season_type, f"{missing} missing")
+            for game_id, game_date, season_type, missing in rows]
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
