@@ -57,16 +57,6 @@ def test_both_load_paths_build_identical_marts_and_raw_column_types(
     assert count > 0 and load_ids == 1 and row_ids == count, "dlt stamps Arrow rows with its load id and row ids"
 
 
-def test_a_rerun_on_the_columnar_path_merges_rather_than_duplicates(
-    database_env: dict[str, str], fake_api: FakeStatsAPI
-) -> None:
-    settings = make_settings(database_env, fake_api)
-    run_elt(settings, today=MID_SEASON)
-    before = query(settings, "select count(*) from raw.player_game_logs")
-    run_elt(settings, today=MID_SEASON)
-    assert query(settings, "select count(*) from raw.player_game_logs") == before
-
-
 def test_a_result_set_becomes_a_table_typed_by_the_column_hints() -> None:
     headers = ["GAME_ID", "PLAYER_ID", "GAME_DATE", "MIN", "FG_PCT", "PTS", "NEW_STAT", "EMPTY_STAT", "ODD_STAT"]
     rows = [["0022400001", 7, "2024-10-22", 40, 0.5, 12.0, 3, None, 1],

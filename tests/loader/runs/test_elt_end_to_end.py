@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -58,24 +57,6 @@ def test_two_runs_in_a_row_leave_identical_tables(database_env: dict[str, str], 
         "group by game_id, player_id having count(*) > 1) as keys"
     )
     assert duplicates == [(0,)]
-
-
-def test_nightly_syncs_over_three_weeks_equal_one_full_load(
-    database_env: dict[str, str], new_database: Callable[[], dict[str, str]]
-) -> None:
-    # GIVEN a season synced once, then every night for 22 nights as the fake clock advances
-    league = SyntheticLeague([SEASON], seed=11)
-    first_night = date(2024, 11, 10)
-    with FakeStatsAPI(league, now=first_night) as api:
-        nightly = make_settings(database_env, api)
-        for night in range(22):
-            api.now = first_night + timedelta(days=night)
-            run_elt(nightly, today=api.now)
-        # THEN the tables equal one full load of the same period into a fresh database
-        full = make_settings(new_database(), api)
-        run_elt(full, today=api.now)
-    assert mart_snapshot(nightly) == mart_snapshot(full)
-    assert_marts_equal_truth(nightly, league.truth(SEASON, ALL_TYPES, api.now))
 
 
 def test_the_watermark_ignores_scheduled_games_and_a_game_is_loaded_once_final(
