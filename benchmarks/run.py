@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import psycopg2
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,8 @@ def main() -> None:
     parser.add_argument("--seasons", type=int, default=30)
     parser.add_argument("--rows-seasons", type=int, default=3,
                         help="seasons for the columnar/rows comparison (the row path is slow)")
+    parser.add_argument("--postgres-url", default="postgresql://postgres:bench@127.0.0.1:5432/postgres",
+                        help="a server where the benchmark may create and drop databases (any password under trust)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
     os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
@@ -61,7 +64,7 @@ def main() -> None:
     server = _start_fake_api(seasons)
     try:
         base_url = server.stdout.readline().strip().rsplit(" ", 1)[-1]  # type: ignore[union-attr]
-        figures = _measure(seasons, args.rows_seasons, base_url, work)
+        figures = _measure(seasons, args.rows_seasons, base_url, work, args.postgres_url)
     finally:
         server.terminate()
         server.wait()
@@ -78,6 +81,26 @@ def _start_fake_api(seasons: list[str]) -> subprocess.Popen[str]:
     )
 
 
+def _postgres_settings(base_url: str, server_url: str, database: str) -> Settings:
+    """A fresh PostgreSQL database named ``database`` on the server of ``server_url``."""
+    _postgres_admin(server_url, f"drop database if exists {database} with (force)")
+    _postgres_admin(server_url, f"create database {database}")
+    return Settings.from_env({
+        "NBA_TARGET": "postgres", "DATABASE_URL": f"{server_url.rsplit('/', 1)[0]}/{database}",
+        "NBA_STATS_BASE_URL": base_url, "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0",
+        "NBA_REQUEST_JITTER": "0",
+    })
+
+
+def _postgres_admin(server_url: str, sql: str) -> None:
+    connection = psycopg2.connect(server_url)
+    connection.autocommit = True
+    try:
+        connection.cursor().execute(sql)
+    finally:
+        connection.close()
+
+
 def _settings(base_url: str, path: Path, **extra: str) -> Settings:
     return Settings.from_env({
         "NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(path), "NBA_STATS_BASE_URL": base_url,
@@ -91,7 +114,7 @@ def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path) -> dict[str, Any]:
+def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, postgres_url: str) -> dict[str, Any]:
     figures: dict[str, Any] = {"seasons": seasons, "rows_seasons": seasons[-rows_seasons:]}
     print(f"saving the response bodies of {len(seasons)} seasons ...", flush=True)
     bodies = work / "bodies"
@@ -102,6 +125,21 @@ def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path) -
     print("(a) extract-load of the same seasons, columnar ...", flush=True)
     figures["load_seconds"], figures["load_rows"] = _timed(
         lambda: _extract_load(_settings(base_url, work / "columnar.duckdb"), seasons))
+
+    print(f"(f) extract-load of {len(seasons)} seasons into PostgreSQL and into DuckDB, alternated 3 times ...",
+          flush=True)
+    targets: dict[str, list[float]] = {"postgres": [], "duckdb": []}
+    for attempt in range(3):
+        for target in ("postgres", "duckdb") if attempt % 2 == 0 else ("duckdb", "postgres"):
+            if target == "postgres":
+                settings = _postgres_settings(base_url, postgres_url, "nba_elt_bench")
+            else:
+                (work / "target.duckdb").unlink(missing_ok=True)
+                settings = _settings(base_url, work / "target.duckdb")
+            seconds, _ = _timed(functools.partial(_extract_load, settings, seasons))
+            targets[target].append(seconds)
+    _postgres_admin(postgres_url, "drop database if exists nba_elt_bench with (force)")
+    figures["targets"] = targets
 
     print(f"(e) columnar against rows on {rows_seasons} seasons ...", flush=True)
     for path in ("columnar", "rows"):
@@ -248,6 +286,9 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
     nightly_ratio = history / one
     rss_gib = figures["backfill_max_rss_bytes"] / 2**30
     path_ratio = figures["rows_small_seconds"] / figures["columnar_small_seconds"]
+    postgres, duckdb_ = (statistics.median(figures["targets"][name]) for name in ("postgres", "duckdb"))
+    target_ratio = postgres / duckdb_
+    ratios = [pg / dd for pg, dd in zip(figures["targets"]["postgres"], figures["targets"]["duckdb"], strict=True)]
     per_season = figures["requests_per_season"]
     season_types = len(SYNCABLE_SEASON_TYPES)
     worst = max(per_season.values()) if per_season else 0
@@ -268,7 +309,8 @@ Data: {len(seasons)} synthetic seasons ({seasons[0]} to {seasons[-1]}), every se
 ({', '.join(SYNCABLE_SEASON_TYPES)}); the fake clock at {NOW} (mid-season {LAST_SEASON}); the fake stats API in
 its own process on loopback, answering a repeated request from the body it encoded the first time (every body
 is fetched once beforehand, to save it for `read_json`), so the loader's timings hold no JSON encoding of the
-fake API's; pacing off; target DuckDB; the backfill's batches of {Settings().backfill_batch} seasons a load.
+fake API's; pacing off; target DuckDB except in (f); the backfill's
+batches of {Settings().backfill_batch} seasons a load.
 
 | figure | measured | target | |
 |---|---|---|---|
@@ -287,11 +329,17 @@ fake API's; pacing off; target DuckDB; the backfill's batches of {Settings().bac
 | (e) extract-load, row-by-row vs columnar ({len(figures['rows_seasons'])} seasons, \
 {', '.join(figures['rows_seasons'])}) | {figures['rows_small_seconds']:.1f} s vs \
 {figures['columnar_small_seconds']:.1f} s: **columnar {path_ratio:.1f}x faster** | | |
+| (f) extract-load of {len(seasons)} seasons into PostgreSQL (parquet through ADBC's COPY) \
+vs into DuckDB, alternated, median of 3 each \
+| {postgres:.1f} s vs {duckdb_:.1f} s: **{target_ratio:.2f}x** \
+(pairs {min(ratios):.2f}x to {max(ratios):.2f}x) | ≤ 1.3x | {met(target_ratio <= 1.3)} |
 
 Raw rows loaded in (a): {figures['load_rows']:,} by the loader, {figures['read_json_rows']:,} by `read_json`;
 response bodies {figures['body_bytes'] / 2**20:.0f} MiB. Nightly runs, seconds: history \
 {[round(value, 1) for value in figures['nightly']['history']]}, one season \
-{[round(value, 1) for value in figures['nightly']['one']]}.
+{[round(value, 1) for value in figures['nightly']['one']]}. Extract-loads of (f), seconds: PostgreSQL \
+{[round(value, 1) for value in figures['targets']['postgres']]}, DuckDB \
+{[round(value, 1) for value in figures['targets']['duckdb']]}.
 """
 
 

@@ -29,15 +29,17 @@ from loader.ops.audit import Recorder
 from loader.runs.dbt import DbtResult, TransformError, run_dbt
 from loader.runs.plan import SyncPlan, fetched
 from loader.runs.raw_keys import remove_repeated_keys
-from loader.runs.state import seasons_in_raw
+from loader.runs.state import seasons_in_raw, tables_in_raw
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 RAW_DATASET = "raw"
-#: How dlt hands rows to each destination: DuckDB reads parquet files straight into its
-#: tables (the Arrow tables pass through untouched); PostgreSQL takes dlt's INSERT batches.
-_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
+#: How dlt hands rows to both destinations: as parquet files. DuckDB reads them straight
+#: into its tables; PostgreSQL takes them through ADBC's binary COPY (adbc-driver-postgresql),
+#: which keeps the Arrow types, where dlt's INSERT statements built from Arrow tables took
+#: 2.5 times DuckDB's time (benchmarks/README.md).
+_FILE_FORMAT: TLoaderFileFormat = "parquet"
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
 #: dlt's settings for every load, by environment variable: the Arrow path's lineage
 #: columns, and no gzip for dlt's files, which live only as long as the load (gzip would be
@@ -149,6 +151,7 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
         os.environ.setdefault(name, value)  # whoever sets one explicitly keeps the last word
     with connect(settings) as database:
         loaded_before = seasons_in_raw(database, [plan.season for plan in plans])
+        existing_tables = tables_in_raw(database)
     write_disposition: TWriteDisposition = "merge" if loaded_before or has_repeated_keys(plans) else "append"
     with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir:
         pipeline = dlt.pipeline(
@@ -158,8 +161,9 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
             pipelines_dir=pipelines_dir,
         )
         source = nba_stats([plan.games for plan in plans],
-                           {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition)
-        info = pipeline.run(source, loader_file_format=_FILE_FORMATS[settings.target])
+                           {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition,
+                           existing_tables)
+        info = pipeline.run(source, loader_file_format=_FILE_FORMAT)
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
