@@ -14,14 +14,13 @@ from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.database import connect
 from loader.runs.nightly import run_elt
 from loader.runs.steps import AuditsFailed
-from loader.settings import Settings
+from loader.settings import Settings, marts
 
 logger = logging.getLogger(__name__)
 
 DEMO_SEASON = "2024-25"
 #: Mid-February: most of the regular season is final, the rest is still scheduled.
 DEMO_NOW = date(2025, 2, 15)
-MART_TABLES = ("matches", "team_game_stats", "player_game_stats", "teams", "players")
 
 
 def run_demo(path: str) -> int:
@@ -46,7 +45,7 @@ def run_demo(path: str) -> int:
         total, completed = database.query(
             "select count(*), count(case when is_completed then 1 end) from nba.matches"
         )[0]
-        counts = {table: database.scalar(f"select count(*) from nba.{table}") for table in MART_TABLES}
+        counts = {table: database.scalar(f"select count(*) from nba.{table}") for table in marts()}
     audits = summary.audits.nodes if summary.audits else []
     passed = sum(1 for node in audits if node.status == "pass")
     print(f"\nloaded into {settings.duckdb_path}")

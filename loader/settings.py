@@ -9,6 +9,7 @@ bad value ends in one sentence naming the variable to fix.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import re
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+import yaml
 
 from loader.nba_stats.settings import DEFAULT_SEASON_TYPES, SYNCABLE_SEASON_TYPES
 from loader.ops.redaction import redact, register_database_url, register_secret
@@ -34,6 +37,22 @@ DEFAULT_USER_AGENT = (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+_MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts.yml"
+
+
+@functools.cache
+def marts() -> dict[str, tuple[str, ...]]:
+    """Every mart of schema ``nba`` with the columns of its primary key, in the order the
+    dbt project documents them (``models/marts/_marts.yml``): the one list of marts, which
+    the status, the demo and the tests read."""
+    models = yaml.safe_load(_MARTS_YML.read_text())["models"]
+    return {
+        model["name"]: tuple(next(constraint["columns"] for constraint in model["constraints"]
+                                  if constraint["type"] == "primary_key"))
+        for model in models
+    }
+
+
 DEFAULT_DUCKDB_FILE = "nba_elt.duckdb"
 #: The schemas the project writes (dlt's dataset, dbt's staging, marts and audit views, the
 #: flight recorder), and the names DuckDB keeps for itself: DuckDB names a database after its

@@ -22,7 +22,7 @@ import pytest
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.database import connect
-from loader.settings import Settings
+from loader.settings import Settings, marts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nba_stats"
 ADMIN_URL = os.environ.get("NBA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -167,17 +167,7 @@ def query(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[tu
 def mart_snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     """Every mart's rows, sorted, without load lineage or bookmarks: what two runs must agree on."""
     snapshot = {}
-    for table, order in [
-        ("matches", "game_id"),
-        ("team_game_stats", "game_id, team_id"),
-        ("player_game_stats", "game_id, player_id"),
-        ("teams", "team_id"),
-        ("players", "player_id"),
-        ("standings", "team_id, season, season_type"),
-        ("team_season_stats", "team_id, season, season_type"),
-        ("player_season_stats", "player_id, season, season_type"),
-        ("team_game_features", "game_id, team_id"),
-    ]:
+    for table, key in marts().items():
         with connect(settings) as database:
             columns = [
                 row[0] for row in database.query(
@@ -187,5 +177,5 @@ def mart_snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
                     (table,),
                 )
             ]
-            snapshot[table] = database.query(f"select {', '.join(columns)} from nba.{table} order by {order}")
+            snapshot[table] = database.query(f"select {', '.join(columns)} from nba.{table} order by {', '.join(key)}")
     return snapshot

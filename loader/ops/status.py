@@ -16,9 +16,8 @@ from typing import Any
 from loader.database import Database, DatabaseUnavailable, connect
 from loader.ops.audit import utc_now
 from loader.ops.redaction import redacted
-from loader.settings import Settings
+from loader.settings import Settings, marts
 
-MARTS = ("matches", "team_game_stats", "player_game_stats", "teams", "players")
 RECENT_RUNS = 10
 #: A run still "running" after this long is taken for dead whatever its pid says.
 ABANDONED_AFTER = timedelta(hours=6)
@@ -47,7 +46,7 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
         "last_run": None,
         "last_successful_sync": None,
         "freshness": {"latest_completed_game_date": None, "latest_load_at": None},
-        "rows_per_mart": {table: None for table in MARTS},
+        "rows_per_mart": {table: None for table in marts()},
         "audit_checks": [],
         "preflight_checks": [],
         "recent_runs": [],
@@ -161,7 +160,7 @@ def _process_alive(pid: int) -> bool:
 
 
 def _read_marts(database: Database, status: dict[str, Any]) -> None:
-    for table in MARTS:
+    for table in marts():
         if database.table_exists("nba", table):
             status["rows_per_mart"][table] = int(database.scalar(f"select count(*) from nba.{table}"))
     latest = database.scalar("select max(game_date) from nba.matches where is_completed")
