@@ -10,7 +10,6 @@ PostgreSQL database, one after the other in this process. Prints a Markdown tabl
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 import uuid
@@ -48,7 +47,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     league = SyntheticLeague([SEASON])
     name = f"nba_bench_{uuid.uuid4().hex[:8]}"
     base = args.postgres_url.rsplit("/", 1)[0].replace("postgresql://postgres@", "postgresql://postgres:bench@")

@@ -58,7 +58,6 @@ def main() -> None:
                         help="a server where the benchmark may create and drop databases (any password under trust)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
-    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
     seasons = [format_season(int(LAST_SEASON[:4]) - back) for back in range(args.seasons - 1, -1, -1)]
     work = Path(tempfile.mkdtemp(prefix="nba-elt-bench-"))
     server = _start_fake_api(seasons)

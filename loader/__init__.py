@@ -11,3 +11,11 @@ The data's path through the package:
     settings.py   every setting, from the environment; database.py, the connections;
     cli.py        the `nba-elt` command
 """
+
+import os
+
+# dlt reads its runtime settings once, when it first starts, before any pipeline exists:
+# the one that matters is set here, for every entry point (the CLI, the tests, the
+# benchmarks), unless the environment says otherwise. No network but the stats API: dlt
+# never phones home. Its settings for loads are in loader.runs.steps.DLT_SETTINGS.
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")

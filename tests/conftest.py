@@ -34,7 +34,6 @@ TEST_PASSWORD = "nba-elt-test-password"
 SEASON = "2024-25"
 MID_SEASON = date(2024, 12, 1)
 
-os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
 
 def _postgres_or_skip() -> None:

@@ -10,7 +10,7 @@ The table is shaped exactly as dlt's schema expects it (columns in the order of 
 hints, the primary key not nullable, a ``_dlt_id`` per row), so that dlt's normaliser
 passes the parquet file through to the destination instead of reading and writing it
 again. dlt adds ``_dlt_load_id`` itself when told to
-(``normalize.parquet_normalizer.add_dlt_load_id``, in ``DLT_COLUMN_SETTINGS``); the
+(``normalize.parquet_normalizer.add_dlt_load_id``, in loader.runs.steps.DLT_SETTINGS); the
 raw tables keep both lineage columns, as on the row path.
 """
 
@@ -33,13 +33,6 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 
 #: dlt's row id column, which the row path's normaliser adds to every row.
 DLT_ID = "_dlt_id"
-
-#: The dlt settings the Arrow path needs, by environment variable (see loader.runs.steps).
-DLT_COLUMN_SETTINGS = {
-    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
-    # result_set_table adds _dlt_id: dlt would otherwise rewrite every file to add its own.
-    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
-}
 
 
 def result_set_table(

@@ -129,7 +129,6 @@ def run_backfill(
     progress_stream: TextIO | None = None,
 ) -> RunSummary:
     """Load every season from ``first`` to ``last`` not yet recorded, then build and audit the marts."""
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     if season_types is not None:
         settings = dataclasses.replace(settings, season_types=tuple(season_types))
     seasons = seasons_between(first, last or settings.season)

@@ -52,7 +52,6 @@ def run_elt(
     ``skipped`` row and raises RunInProgress instead of interleaving with this one; and
     proves it still holds it before it loads and before dbt (LockLost).
     """
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     recorder = Recorder(settings, run_id)
     try:
         with run_lock(settings, settings.lock_wait) as lock:

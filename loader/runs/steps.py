@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from dlt.common.schema.typing import TWriteDisposition
 
 from loader.database import connect, dlt_destination
 from loader.nba_stats import nba_stats
-from loader.nba_stats.columnar import DLT_COLUMN_SETTINGS
 from loader.nba_stats.settings import GAME_ID, GAME_LOGS
 from loader.ops.audit import Recorder
 from loader.runs.dbt import DbtResult, TransformError, run_dbt
@@ -41,10 +39,18 @@ RAW_DATASET = "raw"
 #: 2.5 times DuckDB's time (benchmarks/README.md).
 _FILE_FORMAT: TLoaderFileFormat = "parquet"
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
-#: dlt's settings for every load, by environment variable: the Arrow path's lineage
-#: columns, and no gzip for dlt's files, which live only as long as the load (gzip would be
-#: paid on writing and again on reading them, for nothing kept).
-_DLT_SETTINGS = {**DLT_COLUMN_SETTINGS, "DATA_WRITER__DISABLE_COMPRESSION": "true"}
+#: dlt's settings for every load, in one place, set for the load alone
+#: (``dlt.config.values``), so that nothing is left behind in the process (an explicit
+#: environment variable, ``NORMALIZE__...``, still has the last word). The Arrow tables of
+#: loader.nba_stats.columnar bring their own ``_dlt_id`` (dlt would otherwise rewrite every
+#: file to add its own) and get dlt's ``_dlt_load_id``, like rows do; dlt's files live only
+#: as long as the load, so no gzip (paid on writing and again on reading, for nothing kept).
+#: dlt's runtime settings (telemetry) are read earlier, when dlt starts: see loader/__init__.py.
+DLT_SETTINGS = {
+    "normalize.parquet_normalizer.add_dlt_load_id": True,
+    "normalize.parquet_normalizer.add_dlt_id": False,
+    "data_writer.disable_compression": True,
+}
 
 
 @contextlib.contextmanager
@@ -147,13 +153,11 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
     dlt's working folder is thrown away after each run: the watermark lives in the
     database, so nothing local can drift from what the destination holds.
     """
-    for name, value in _DLT_SETTINGS.items():
-        os.environ.setdefault(name, value)  # whoever sets one explicitly keeps the last word
     with connect(settings) as database:
         loaded_before = seasons_in_raw(database, [plan.season for plan in plans])
         existing_tables = tables_in_raw(database)
     write_disposition: TWriteDisposition = "merge" if loaded_before or has_repeated_keys(plans) else "append"
-    with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir:
+    with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir, dlt.config.values(DLT_SETTINGS):
         pipeline = dlt.pipeline(
             pipeline_name="nba_stats",
             destination=dlt_destination(settings),
