@@ -130,7 +130,8 @@ def test_a_postponed_game_moves_and_a_cancelled_one_stays_scheduled(database_env
             (NIGHT + timedelta(days=1),))]
         league.postpone(postponed, NIGHT + timedelta(days=5))
         league.postpone(cancelled, date(2025, 7, 31))  # after the season: never played
-        for night in range(1, 8):
+        # the night it was due, the night it is played, and two nights on
+        for night in (1, 5, 7):
             api.now = NIGHT + timedelta(days=night)
             run_elt(settings, today=api.now)
     rows = dict((game_id, (str(game_date)[:10], done)) for game_id, game_date, done in query(
