@@ -33,7 +33,9 @@ from .league import (
 
 logger = logging.getLogger(__name__)
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "nba_stats"
+#: The recorded responses the fake serves as they are, shipped with the package (the
+#: heartbeat's body): ``nba-elt demo`` runs from an installed copy, away from any checkout.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 COMMONTEAMYEARS_FILE = FIXTURES / "commonteamyears" / "LeagueID-00.json"
 
 TEAM_HEADERS: list[str] = [
