@@ -279,7 +279,10 @@ def parse_database_url(url: str | None) -> PostgresConnection:
 
 
 def _duckdb_path(raw: str, target: str) -> Path:
-    path = Path(raw).expanduser().resolve()
+    """The DuckDB file ``raw`` names. A relative path is relative to the project's folder
+    (REPO_ROOT, where profiles.yml is), from whatever folder ``nba-elt`` runs: the same file
+    a plain ``dbt`` in dbt_project/ opens (profiles.yml puts ``../`` before it)."""
+    path = (REPO_ROOT / Path(raw).expanduser()).resolve()
     catalog = path.name.split(".", 1)[0]
     if catalog.lower() in _RESERVED_CATALOGS:
         raise ConfigError(
