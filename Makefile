@@ -36,6 +36,5 @@ lint: ## ruff and mypy
 bench: ## benchmarks of the 30-season backfill and the nightly sync -> benchmarks/RESULTS.md (~3 min)
 	$(BIN)/python benchmarks/run.py
 
-clean: ## remove build output, logs and local DuckDB files
-	rm -rf dbt_project/target dbt_project/logs logs .pytest_cache .mypy_cache .ruff_cache test-artifacts
-	rm -f nba_elt.duckdb demo.duckdb
+clean: ## remove build output and caches; the warehouse (*.duckdb) and logs/ stay
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache .mypy_cache .ruff_cache test-artifacts
