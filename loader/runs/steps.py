@@ -33,11 +33,11 @@ from loader.settings import Settings
 logger = logging.getLogger(__name__)
 
 RAW_DATASET = "raw"
-#: How dlt hands rows to both destinations: as parquet files. DuckDB reads them straight
-#: into its tables; PostgreSQL takes them through ADBC's binary COPY (adbc-driver-postgresql),
-#: which keeps the Arrow types, where dlt's INSERT statements built from Arrow tables took
-#: 2.5 times DuckDB's time (benchmarks/README.md).
-_FILE_FORMAT: TLoaderFileFormat = "parquet"
+#: How dlt hands rows to each destination: DuckDB reads parquet files straight into its
+#: tables; PostgreSQL takes dlt's INSERT batches. (Parquet through ADBC's COPY was 1.35x
+#: DuckDB's time instead of 2.5x, but ADBC refuses the empty file of a new table without
+#: rows, e.g. a season's first night: not yet safe.)
+_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
 #: dlt's settings for every load, in one place, set for the load alone
 #: (``dlt.config.values``), so that nothing is left behind in the process (an explicit
@@ -167,7 +167,7 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
         source = nba_stats([plan.games for plan in plans],
                            {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition,
                            existing_tables)
-        info = pipeline.run(source, loader_file_format=_FILE_FORMAT)
+        info = pipeline.run(source, loader_file_format=_FILE_FORMATS[settings.target])
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
