@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from loader.nba_stats.settings import SEASON_TYPE_DIGITS
+
 logger = logging.getLogger(__name__)
 
 # (team_id, abbreviation, city, nickname, conference)
@@ -63,15 +65,9 @@ _SLUGS = {"Trail Blazers": "blazers", "76ers": "sixers"}
 ALL_STAR_EAST_ID = 1610616833
 ALL_STAR_WEST_ID = 1610616834
 
-# Season types: wire name -> game id type digit (the digit after the leading "00").
-SEASON_TYPES: dict[str, str] = {
-    "Pre Season": "1",
-    "Regular Season": "2",
-    "All Star": "3",
-    "Playoffs": "4",
-    "PlayIn": "5",
-    "IST": "6",
-}
+# Season types: wire name -> game id type digit (the digit after the leading "00"), as
+# the source knows them: the loader's one copy.
+SEASON_TYPES: dict[str, str] = SEASON_TYPE_DIGITS
 TYPE_NAMES: dict[str, str] = {digit: name for name, digit in SEASON_TYPES.items()}
 
 # Order of the stored counting stats of one player line.

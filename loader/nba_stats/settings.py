@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The season types the API knows for game logs, and the digit each one has in a game id.
+#: The season types the API knows, and the digit each one has in a game id (its third
+#: character: 0022400001 is of the regular season). The fake API's league reads them here.
 SEASON_TYPE_DIGITS: dict[str, str] = {
     "Pre Season": "1",
     "Regular Season": "2",
     "All Star": "3",
     "Playoffs": "4",
     "PlayIn": "5",
+    "IST": "6",  # the NBA Cup's final, which no setting syncs (SYNCABLE_SEASON_TYPES)
 }
 SYNCABLE_SEASON_TYPES = ("Regular Season", "PlayIn", "Playoffs")
 DEFAULT_SEASON_TYPES = "Regular Season,PlayIn,Playoffs"
