@@ -11,7 +11,7 @@ the run has made sure raw holds none of its seasons.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dlt
@@ -27,7 +27,6 @@ def nba_stats(
     schedule_batches: Iterable[list[dict[str, Any]]],
     game_log_batches: Mapping[str, Iterable[Any]],
     write_disposition: TWriteDisposition = "merge",
-    tables_in_raw: Collection[str] = (),
 ) -> Iterator[DltResource]:
     """The schedule's games and each game log's answers (Arrow tables or lists of rows, by
     raw table), as three resources.
@@ -36,15 +35,13 @@ def nba_stats(
     per load (files, schema, staging tables, merge) is paid once for them.
     ``write_disposition``: ``merge`` on the natural keys, or ``append`` where the caller has
     made sure raw holds none of these seasons (loader.runs.steps.load_raw).
-    ``tables_in_raw``: the tables raw already has, which a resource without rows leaves
-    alone.
     """
     # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
     # become a UTC timestamp, and staging does every cast explicitly.
     dlt.current.source_schema().remove_type_detection("iso_timestamp")
 
     yield dlt.resource(
-        _materialized(schedule_batches, SCHEDULE_TABLE in tables_in_raw),
+        _materialized(schedule_batches),
         name=SCHEDULE_TABLE,
         write_disposition=write_disposition,
         primary_key=SCHEDULE_KEY,
@@ -52,7 +49,7 @@ def nba_stats(
     )
     for log in GAME_LOGS:
         yield dlt.resource(
-            _materialized(_in_one_table(game_log_batches.get(log.table, [])), log.table in tables_in_raw),
+            _materialized(_in_one_table(game_log_batches.get(log.table, []))),
             name=log.table,
             write_disposition=write_disposition,
             primary_key=log.primary_key,
@@ -81,19 +78,15 @@ def _in_one_table(batches: Iterable[Any]) -> list[Any]:
         return batches
 
 
-def _materialized(batches: Iterable[Any], table_exists: bool) -> Iterator[Any]:
-    """The batches that hold rows, or, when none does and the table is new, dlt's marker
-    that creates the table anyway.
+def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
+    """The batches, or, when all are empty, dlt's marker that creates the table anyway.
 
     dlt creates a table only once rows arrive; the dbt staging models select from all
     three raw tables from the first night on, even one before the season's first game.
-    An empty batch, or the marker for a table that exists, would only make dlt write and
-    load an empty file (ADBC's copy into PostgreSQL refuses one outright).
     """
     rows = 0
     for batch in batches:
-        if len(batch):
-            rows += len(batch)
-            yield batch
-    if not rows and not table_exists:
+        rows += len(batch)
+        yield batch
+    if not rows:
         yield dlt.mark.materialize_table_schema()

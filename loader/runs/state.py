@@ -49,11 +49,6 @@ def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
     return {game_id: row_hash for game_id, row_hash in rows}
 
 
-def tables_in_raw(database: Database) -> set[str]:
-    """The raw tables the database already has."""
-    return {table for table in RAW_TABLES if database.table_exists("raw", table)}
-
-
 def seasons_in_raw(database: Database, seasons: Sequence[str]) -> set[str]:
     """The seasons of ``seasons`` that any raw table holds a row of.
 

@@ -27,7 +27,7 @@ from loader.ops.audit import Recorder
 from loader.runs.dbt import DbtResult, TransformError, run_dbt
 from loader.runs.plan import SyncPlan, fetched
 from loader.runs.raw_keys import remove_repeated_keys
-from loader.runs.state import seasons_in_raw, tables_in_raw
+from loader.runs.state import seasons_in_raw
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,6 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
     """
     with connect(settings) as database:
         loaded_before = seasons_in_raw(database, [plan.season for plan in plans])
-        existing_tables = tables_in_raw(database)
     write_disposition: TWriteDisposition = "merge" if loaded_before or has_repeated_keys(plans) else "append"
     with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir, dlt.config.values(DLT_SETTINGS):
         pipeline = dlt.pipeline(
@@ -165,8 +164,7 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
             pipelines_dir=pipelines_dir,
         )
         source = nba_stats([plan.games for plan in plans],
-                           {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition,
-                           existing_tables)
+                           {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition)
         info = pipeline.run(source, loader_file_format=_FILE_FORMATS[settings.target])
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
