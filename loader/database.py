@@ -71,6 +71,15 @@ class Database:
             )
         )
 
+    def column_exists(self, schema: str, table: str, column: str) -> bool:
+        return bool(
+            self.scalar(
+                "select count(*) from information_schema.columns "
+                "where table_schema = %s and table_name = %s and column_name = %s",
+                (schema, table, column),
+            )
+        )
+
     def close(self) -> None:
         if self.target == "duckdb":
             self._duck.close()

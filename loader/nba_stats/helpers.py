@@ -38,7 +38,14 @@ from nba_api.stats.endpoints._base import Endpoint
 from urllib3.util import Timeout
 
 from loader.nba_stats.columnar import result_set_table
-from loader.nba_stats.settings import CONTEXT_COLUMNS, GAME_DATE_EST, GAME_ID, REQUIRED_LOG_COLUMNS, GameLog
+from loader.nba_stats.settings import (
+    CONTEXT_COLUMNS,
+    GAME_DATE_EST,
+    GAME_ID,
+    REQUIRED_LOG_COLUMNS,
+    GameLog,
+    season_type_of,
+)
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -369,9 +376,10 @@ def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
 
     A record keeps the API's names (``gameDateEst``), nested parts and all: dlt names the
     columns as it flattens them (``game_date_est``, ``home_team__team_id``), which spares a
-    renamed copy of every game. Each record carries the season and ``row_hash``, a
+    renamed copy of every game. Each record carries the season, ``row_hash``, a
     fingerprint of the game as the API sent it, so a night's load can leave out the games
-    that have not changed since they were loaded.
+    that have not changed since they were loaded, and the season type its game id names
+    (derived, so no part of the fingerprint).
     """
     season = schedule.get("seasonYear", "")
     games = []
@@ -379,6 +387,7 @@ def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
         for game in game_date.get("games", []):
             record = {**game, "season": season}
             record["row_hash"] = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            record["season_type"] = season_type_of(game[GAME_ID])
             games.append(record)
     return games
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: The season types the API knows, and the digit each one has in a game id (its third
-#: character: 0022400001 is of the regular season). The fake API's league reads them here.
+#: character: 0022400001 is of the regular season). The fake API's league reads them here, and dbt
+#: reads the season type the loader writes into each schedule row (season_type_of).
 SEASON_TYPE_DIGITS: dict[str, str] = {
     "Pre Season": "1",
     "Regular Season": "2",
@@ -19,6 +20,18 @@ SEASON_TYPE_DIGITS: dict[str, str] = {
     "IST": "6",  # the NBA Cup's final, which no setting syncs (SYNCABLE_SEASON_TYPES)
 }
 SYNCABLE_SEASON_TYPES = ("Regular Season", "PlayIn", "Playoffs")
+
+
+def season_type_of(game_id: str) -> str | None:
+    """The season type a game id names by its third digit (None for a digit the API never used).
+
+    The loader writes it into every schedule row (``raw.schedule_games.season_type``), so
+    that dbt reads the season type instead of keeping its own copy of the digits.
+    """
+    return _SEASON_TYPES_BY_DIGIT.get(game_id[2:3])
+
+
+_SEASON_TYPES_BY_DIGIT = {digit: name for name, digit in SEASON_TYPE_DIGITS.items()}
 DEFAULT_SEASON_TYPES = "Regular Season,PlayIn,Playoffs"
 
 #: The schedule's fields the loader reads, by the API's names (the raw columns are
@@ -75,6 +88,7 @@ CONTEXT_COLUMNS = {"season": "text", "season_type": "text"}
 SCHEDULE_COLUMNS: dict[str, str] = {
     "game_id": "text",
     "season": "text",
+    "season_type": "text",
     "game_status": "bigint",
     "game_status_text": "text",
     "game_date_est": "text",

@@ -35,13 +35,7 @@ def read_watermark(database: Database, season: str) -> date | None:
 
 def read_schedule_hashes(database: Database, season: str) -> dict[str, str]:
     """``game_id -> row_hash`` of the season's schedule rows as last loaded (empty before)."""
-    if not database.table_exists("raw", "schedule_games"):
-        return {}
-    has_hash = database.scalar(
-        "select count(*) from information_schema.columns "
-        "where table_schema = 'raw' and table_name = 'schedule_games' and column_name = 'row_hash'"
-    )
-    if not has_hash:
+    if not database.column_exists("raw", "schedule_games", "row_hash"):
         return {}
     rows = database.query(
         "select game_id, row_hash from raw.schedule_games where season = %s and row_hash is not null", (season,)

@@ -20,9 +20,9 @@ import pyarrow as pa
 from dlt.common.destination import TLoaderFileFormat
 from dlt.common.schema.typing import TWriteDisposition
 
-from loader.database import connect, dlt_destination
+from loader.database import Database, connect, dlt_destination
 from loader.nba_stats import nba_stats
-from loader.nba_stats.settings import GAME_ID, GAME_LOGS
+from loader.nba_stats.settings import GAME_ID, GAME_LOGS, SCHEDULE_TABLE, SEASON_TYPE_DIGITS
 from loader.ops.audit import Recorder
 from loader.runs.dbt import DbtResult, TransformError, run_dbt
 from loader.runs.plan import SyncPlan, fetched
@@ -171,11 +171,26 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
     with connect(settings) as database:
         copies_removed = remove_repeated_keys(database, [plan.season for plan in plans])
+        fill_season_types(database)
     load = RawLoad(info.loads_ids[0] if info.loads_ids else None,
                    {table: count for table, count in row_counts.items() if not table.startswith("_dlt")},
                    write_disposition, copies_removed)
     logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())
     return load
+
+
+def fill_season_types(database: Database) -> None:
+    """Give ``raw.schedule_games.season_type`` to the rows loaded before the loader wrote it.
+
+    The loader writes each game's season type (loader.nba_stats.settings.season_type_of);
+    rows of seasons loaded by an earlier version lack it, and dbt reads nothing else. Once
+    filled, this finds nothing to do.
+    """
+    if not database.column_exists("raw", SCHEDULE_TABLE, "season_type"):
+        return
+    digits = " ".join(f"when '{digit}' then '{name}'" for name, digit in SEASON_TYPE_DIGITS.items())
+    database.execute(f"update raw.{SCHEDULE_TABLE} set season_type = case substr(game_id, 3, 1) {digits} end "
+                     "where season_type is null")
 
 
 def has_repeated_keys(plans: Sequence[SyncPlan]) -> bool:

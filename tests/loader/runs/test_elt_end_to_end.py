@@ -11,7 +11,9 @@ from marts import assert_marts_equal_truth
 
 import loader.runs.nightly
 from fake_stats import FakeStatsAPI, SyntheticLeague
+from loader.database import connect
 from loader.nba_stats.helpers import StatsAPIError
+from loader.nba_stats.settings import SEASON_TYPE_DIGITS
 from loader.runs.nightly import run_elt
 
 ALL_TYPES = ("Regular Season", "PlayIn", "Playoffs")
@@ -49,7 +51,15 @@ def test_two_runs_in_a_row_leave_identical_tables(database_env: dict[str, str], 
     run_elt(settings, today=MID_SEASON)
     first = mart_snapshot(settings)
     raw_first = query(settings, "select count(*) from raw.player_game_logs")
+    season_types = query(settings, "select distinct substr(game_id, 3, 1), season_type from raw.schedule_games "
+                         "order by 1")
+    assert season_types and set(season_types) <= {(digit, name) for name, digit in SEASON_TYPE_DIGITS.items()}
+    # Schedule rows as a loader that did not write the season type left them: the next load fills it in
+    with connect(settings) as database:
+        database.execute("update raw.schedule_games set season_type = null")
     run_elt(settings, today=MID_SEASON)
+    assert query(settings, "select distinct substr(game_id, 3, 1), season_type from raw.schedule_games "
+                 "order by 1") == season_types
     assert mart_snapshot(settings) == first
     assert query(settings, "select count(*) from raw.player_game_logs") == raw_first
     duplicates = query(

@@ -11,7 +11,8 @@ renamed as (
     select
         cast(game_id as {{ dbt.type_string() }}) as game_id,
         cast(season as {{ dbt.type_string() }}) as season,
-        {{ season_type_of('game_id') }} as season_type,
+        -- Written by the loader from the game id's third digit (loader/nba_stats/settings.py).
+        cast(season_type as {{ dbt.type_string() }}) as season_type,
         -- gameDateEst carries a Z but holds the Eastern date: take the date as written.
         cast(substr(game_date_est, 1, 10) as date) as game_date,
         cast(game_status as {{ dbt.type_int() }}) as game_status_code,
