@@ -56,7 +56,7 @@ def result_set_table(
     ordered = [name for name in known if name in arrays] + [name for name in names if name not in known]
     fields = [pa.field(name, arrays[name].type, nullable=name not in primary_key)
               for name in ordered if name in arrays]
-    columns = [arrays[field.name] for field in fields]
+    columns = [_empty_as_null(arrays[field.name]) for field in fields]
     for name, value in context.items():
         fields.append(pa.field(name, pa.string()))
         columns.append(pa.array([value] * count, pa.string()))
@@ -132,6 +132,15 @@ def _column(values: Sequence[Any], data_type: str | None) -> pa.Array | None:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if value is None else str(value) for value in values], pa.string())
     return None if pa.types.is_null(inferred.type) else inferred
+
+
+def _empty_as_null(array: pa.Array) -> pa.Array:
+    """Empty texts as null, as on the row path (loader.nba_stats.helpers.without_empty_texts):
+    PostgreSQL loads the tables through CSV, where "" is null in a nullable column, and
+    DuckDB must hold the same."""
+    if not pa.types.is_string(array.type) or not pc.any(pc.equal(array, "")).as_py():
+        return array
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
 
 
 def _day(text: pa.Array) -> pa.Array:

@@ -392,6 +392,14 @@ def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
     return games
 
 
+def without_empty_texts(record: dict[str, Any]) -> dict[str, Any]:
+    """The game log row with every empty text as null, as the columnar path loads it
+    (loader.nba_stats.columnar): PostgreSQL loads those through CSV, which has one word for
+    both, and takes "" as null in a nullable column; DuckDB would keep "". The schedule's
+    rows keep their empty texts (``seriesText``): they load as INSERTs on both targets."""
+    return {key: None if value == "" else value for key, value in record.items()}
+
+
 def changed_games(games: list[dict[str, Any]], stored_hashes: dict[str, str]) -> list[dict[str, Any]]:
     """The games that are new or differ from their stored copy: a night's schedule load.
 
@@ -440,4 +448,5 @@ def log_batch(
     (``columnar``, see loader.nba_stats.columnar) or a list of dicts keyed by lower-cased header (``rows``)."""
     if load_path == "columnar":
         return result_set_table(result_set.headers, result_set.rows, log.columns, context, log.primary_key)
-    return [{**{key.lower(): value for key, value in record.items()}, **context} for record in result_set.records()]
+    return [without_empty_texts({**{key.lower(): value for key, value in record.items()}, **context})
+            for record in result_set.records()]

@@ -33,11 +33,18 @@ from loader.settings import Settings
 logger = logging.getLogger(__name__)
 
 RAW_DATASET = "raw"
-#: How dlt hands rows to each destination: DuckDB reads parquet files straight into its
-#: tables; PostgreSQL takes dlt's INSERT batches. (Parquet through ADBC's COPY was 1.35x
-#: DuckDB's time instead of 2.5x, but ADBC refuses the empty file of a new table without
-#: rows, e.g. a season's first night: not yet safe.)
-_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
+#: How dlt hands the game logs' Arrow tables to each destination: DuckDB reads parquet
+#: files straight into its tables; PostgreSQL takes CSV files through ``COPY ... FROM
+#: STDIN`` (dlt's csv loader format) instead of dlt's INSERT batches, which took 2.5x
+#: DuckDB's time. CSV has one word for an empty text and for none, and dlt loads both as
+#: null into a nullable column, which is why the game logs' empty texts load as nulls on
+#: both targets (loader.nba_stats.columnar).
+_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "csv"}
+#: Rows that are dicts (the schedule's, the game logs' on the row path) stay on INSERTs into
+#: PostgreSQL: dlt's CSV writer for dicts counts their values as rows (dlt 1.31), and the
+#: audit records the counts. Set per resource: ``pipeline.run(loader_file_format=...)``
+#: would override every resource's format.
+_DICT_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
 #: dlt's settings for every load, in one place, set for the load alone
 #: (``dlt.config.values``), so that nothing is left behind in the process (an explicit
@@ -165,7 +172,10 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
         )
         source = nba_stats([plan.games for plan in plans],
                            {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition)
-        info = pipeline.run(source, loader_file_format=_FILE_FORMATS[settings.target])
+        for name, resource in source.resources.items():
+            dicts = name == SCHEDULE_TABLE or settings.load_path == "rows"
+            resource.apply_hints(file_format=(_DICT_FILE_FORMATS if dicts else _FILE_FORMATS)[settings.target])
+        info = pipeline.run(source)
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}

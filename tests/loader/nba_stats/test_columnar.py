@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import dlt
 import pyarrow as pa
 import pytest
 from conftest import MID_SEASON, make_settings, mart_snapshot, query
@@ -57,6 +59,31 @@ def test_both_load_paths_build_identical_marts_and_raw_column_types(
     assert count > 0 and load_ids == 1 and row_ids == count, "dlt stamps Arrow rows with its load id and row ids"
 
 
+def test_each_target_takes_the_game_logs_in_its_bulk_format(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB reads parquet files; PostgreSQL takes the game logs through COPY (CSV) and the
+    schedule's dict rows as INSERTs (dlt's CSV writer miscounts dict rows)."""
+    formats: dict[str, set[str]] = {}
+    real_run = dlt.Pipeline.run
+
+    def run(self: dlt.Pipeline, *args: Any, **kwargs: Any) -> Any:
+        info = real_run(self, *args, **kwargs)
+        for package in info.load_packages:
+            for job in package.jobs["completed_jobs"]:
+                formats.setdefault(job.job_file_info.table_name, set()).add(job.job_file_info.file_format)
+        return info
+
+    monkeypatch.setattr(dlt.Pipeline, "run", run)
+    summary = run_elt(make_settings(database_env, fake_api), today=MID_SEASON)
+    expected = {"duckdb": {"schedule_games": "parquet", "team_game_logs": "parquet", "player_game_logs": "parquet"},
+                "postgres": {"schedule_games": "insert_values", "team_game_logs": "csv", "player_game_logs": "csv"}}
+    assert {table: formats[table] for table in expected["duckdb"]} == \
+        {table: {file_format} for table, file_format in expected[database_env["NBA_TARGET"]].items()}
+    assert summary.rows_per_table["player_game_logs"] == query(
+        make_settings(database_env, fake_api), "select count(*) from raw.player_game_logs")[0][0]
+
+
 def test_a_result_set_becomes_a_table_typed_by_the_column_hints() -> None:
     headers = ["GAME_ID", "PLAYER_ID", "GAME_DATE", "MIN", "FG_PCT", "PTS", "NEW_STAT", "EMPTY_STAT", "ODD_STAT"]
     rows = [["0022400001", 7, "2024-10-22", 40, 0.5, 12.0, 3, None, 1],
@@ -72,6 +99,17 @@ def test_a_result_set_becomes_a_table_typed_by_the_column_hints() -> None:
     assert table.column("odd_stat").to_pylist() == ["1", "n/a"], "mixed values load as text"
     assert "empty_stat" not in table.column_names, "like the row path, no column without a value"
     assert table.column("season_type").to_pylist() == ["Regular Season"] * 2
+
+
+def test_an_empty_text_loads_as_null_on_both_paths() -> None:
+    """PostgreSQL loads the tables through CSV, where "" and null are one: both targets hold null."""
+    result = ResultSet("LeagueGameLog", ["GAME_ID", "WL", "MATCHUP"], [["0022400001", "", "BOS vs. NYK"], ["0022400002", "W", ""]])
+    log = next(log for log in GAME_LOGS if log.table == "team_game_logs")
+    table = log_batch(log, result, {"season": "2024-25"}, "columnar")
+    rows = log_batch(log, result, {"season": "2024-25"}, "rows")
+    assert isinstance(table, pa.Table) and isinstance(rows, list)
+    assert table.column("wl").to_pylist() == [row["wl"] for row in rows] == [None, "W"]
+    assert table.column("matchup").to_pylist() == [row["matchup"] for row in rows] == ["BOS vs. NYK", None]
 
 
 def test_the_load_path_setting_is_validated() -> None:
