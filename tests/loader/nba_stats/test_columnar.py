@@ -103,7 +103,8 @@ def test_a_result_set_becomes_a_table_typed_by_the_column_hints() -> None:
 
 def test_an_empty_text_loads_as_null_on_both_paths() -> None:
     """PostgreSQL loads the tables through CSV, where "" and null are one: both targets hold null."""
-    result = ResultSet("LeagueGameLog", ["GAME_ID", "WL", "MATCHUP"], [["0022400001", "", "BOS vs. NYK"], ["0022400002", "W", ""]])
+    result = ResultSet("LeagueGameLog", ["GAME_ID", "WL", "MATCHUP"],
+                       [["0022400001", "", "BOS vs. NYK"], ["0022400002", "W", ""]])
     log = next(log for log in GAME_LOGS if log.table == "team_game_logs")
     table = log_batch(log, result, {"season": "2024-25"}, "columnar")
     rows = log_batch(log, result, {"season": "2024-25"}, "rows")
