@@ -1,12 +1,21 @@
-"""Assertions that compare the marts with the synthetic league's truth."""
+"""Assertions that compare the marts with the synthetic league's truth, and the marts' unit tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from conftest import query
 
-from loader.settings import Settings
+from loader.settings import DBT_PROJECT_DIR, Settings
+
+#: The dbt unit tests of the marts' SQL (tests/dbt/test_unit_tests.py runs them).
+UNIT_TESTS = Path(DBT_PROJECT_DIR) / "models" / "marts" / "_marts__unit_tests.yml"
+
+
+def unit_test_names() -> set[str]:
+    return {test["name"] for test in yaml.safe_load(UNIT_TESTS.read_text())["unit_tests"]}
 
 
 def assert_marts_equal_truth(settings: Settings, truth: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import MID_SEASON, SEASON, collector_states, make_settings, mart_snapshot, query
-from marts import assert_marts_equal_truth
+from marts import assert_marts_equal_truth, unit_test_names
 
 import loader.runs.nightly
 from fake_stats import FakeStatsAPI, SyntheticLeague
@@ -27,6 +27,7 @@ def test_marts_equal_the_leagues_truth(database_env: dict[str, str], fake_api: F
     assert_marts_equal_truth(settings, league.truth(SEASON, ALL_TYPES, MID_SEASON))
     assert not summary.failed_audits
     assert summary.audits is not None and len(summary.audits.nodes) >= 20
+    assert not {node.name for node in summary.audits.nodes} & unit_test_names(), "the audits judge data, not SQL"
 
 
 def test_the_garbage_collector_is_paused_while_a_night_is_fetched_and_loaded_and_on_again_after(
