@@ -320,18 +320,16 @@ def test_status_readers_polling_every_tenth_of_a_second_never_make_a_run_fail(
             ]
             for poller in pollers:
                 poller.start()
-            # WHEN whole runs go on, night after night
-            outcomes = []
-            for night in range(1, 3):
-                api.now = NIGHT + timedelta(days=night)
-                outcomes.append(run_elt(settings, today=api.now).status)
+            # WHEN a whole run goes on, the next night
+            api.now = NIGHT + timedelta(days=1)
+            outcomes = [run_elt(settings, today=api.now).status]
         finally:
             for poller in pollers:
                 poller.stop()
             server.terminate()
             server.wait(timeout=30)
-    # THEN every run succeeded, while the readers kept getting answers
-    assert outcomes == ["success"] * 2
+    # THEN the run succeeded, while the readers kept getting answers
+    assert outcomes == ["success"]
     assert all(len(poller.answers) >= 5 for poller in pollers), [len(poller.answers) for poller in pollers]
 
 
