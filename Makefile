@@ -33,7 +33,7 @@ lint: ## ruff and mypy
 	$(BIN)/ruff check loader fake_stats tests benchmarks
 	$(BIN)/mypy
 
-bench: ## benchmarks of the 30-season backfill and the nightly sync -> benchmarks/RESULTS.md (~3 min)
+bench: ## benchmarks (backfill, nightly, memory, requests, PostgreSQL vs DuckDB) -> benchmarks/RESULTS.md (~6 min)
 	$(BIN)/python benchmarks/run.py
 
 clean: ## remove build output and caches; the warehouse (*.duckdb) and logs/ stay

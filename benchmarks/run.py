@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from fake_stats import FakeStatsAPI, SyntheticLeague  # noqa: E402
 from loader.database import connect  # noqa: E402
 from loader.nba_stats.helpers import StatsClient  # noqa: E402
 from loader.nba_stats.settings import PLAYER_LOG_COLUMNS, SYNCABLE_SEASON_TYPES, TEAM_LOG_COLUMNS  # noqa: E402
@@ -46,6 +47,8 @@ from loader.settings import Settings, format_season  # noqa: E402
 LAST_SEASON = "2025-26"
 #: The fake clock: mid-season 2025-26, so the nightly sync has a season in progress.
 NOW = date(2026, 2, 1)
+#: (g): one whole season, synced the day after its finals.
+ONE_SEASON, AFTER_ONE_SEASON = "2024-25", date(2025, 7, 1)
 _DUCKDB_TYPES = {"text": "varchar", "bigint": "bigint", "double": "double", "date": "date"}
 
 
@@ -80,14 +83,14 @@ def _start_fake_api(seasons: list[str]) -> subprocess.Popen[str]:
     )
 
 
-def _postgres_settings(base_url: str, server_url: str, database: str) -> Settings:
+def _postgres_settings(base_url: str, server_url: str, database: str, **extra: str) -> Settings:
     """A fresh PostgreSQL database named ``database`` on the server of ``server_url``."""
     _postgres_admin(server_url, f"drop database if exists {database} with (force)")
     _postgres_admin(server_url, f"create database {database}")
     return Settings.from_env({
         "NBA_TARGET": "postgres", "DATABASE_URL": f"{server_url.rsplit('/', 1)[0]}/{database}",
         "NBA_STATS_BASE_URL": base_url, "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0",
-        "NBA_REQUEST_JITTER": "0",
+        "NBA_REQUEST_JITTER": "0", **extra,
     })
 
 
@@ -151,20 +154,59 @@ def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, p
     figures.update(_backfill_child(base_url, history, seasons))
     figures["requests_per_season"] = _backfill_requests(_settings(base_url, history))
 
-    print("(b) the nightly sync on 30 seasons of history and on 1 ...", flush=True)
-    one = _settings(base_url, work / "one.duckdb")
-    run_elt(one, today=NOW)
-    nightly: dict[str, list[float]] = {"history": [], "one": []}
-    requests_per_night: list[dict[str, int]] = []
-    for _ in range(3):
-        for name, settings in (("history", _settings(base_url, history)), ("one", one)):
-            with StatsClient(settings) as client:
-                seconds, _ = _timed(functools.partial(run_elt, settings, today=NOW, client=client))
-                requests_per_night.append(dict(client.requests_by_endpoint))
-            nightly[name].append(seconds)
-    figures["nightly"] = nightly
-    figures["nightly_requests"] = requests_per_night[-1]
+    print("(g) one whole season on each target, alternated 3 times ...", flush=True)
+    figures["season_targets"] = _season_on_each_target(work, postgres_url)
+
+    print("(b) the nightly sync on 30 seasons of history and on 1, three nights on ...", flush=True)
+    figures.update(_nightly(seasons, history, work / "one.duckdb"))
     return figures
+
+
+def _nightly(seasons: list[str], history: Path, one_path: Path) -> dict[str, Any]:
+    """(b): the night after NOW and the two after it, each bringing that night's games, synced
+    into the backfilled history and into a database of the last season alone, alternating
+    which goes first. The clock moves, so the fake API runs here, in this process, serving
+    the league the backfill was served (same seasons, same seed), with no body kept."""
+    league = SyntheticLeague(seasons, seed=0)
+    with FakeStatsAPI(league, now=NOW) as api:
+        history_settings, one = _settings(api.base_url, history), _settings(api.base_url, one_path)
+        run_elt(one, today=NOW)
+        nightly: dict[str, list[float]] = {"history": [], "one": []}
+        requests_per_night: list[dict[str, int]] = []
+        for night in range(1, 4):
+            api.now = NOW + timedelta(days=night)
+            order = (("history", history_settings), ("one", one))
+            for name, settings in order if night % 2 else order[::-1]:
+                with StatsClient(settings) as client:
+                    seconds, summary = _timed(functools.partial(run_elt, settings, today=api.now, client=client))
+                    requests_per_night.append(dict(client.requests_by_endpoint))
+                if not summary.rows_per_table.get("team_game_logs"):
+                    raise SystemExit(f"the night of {api.now} brought no games: (b) would measure an idle night")
+                nightly[name].append(seconds)
+    return {"nightly": nightly, "nightly_requests": requests_per_night[-1]}
+
+
+def _season_on_each_target(work: Path, postgres_url: str) -> dict[str, list[float]]:
+    """(g): one synthetic season (regular season, play-in, playoffs) synced after its finals
+    by one whole run (extract, load, dbt run, dbt test) into a fresh DuckDB file and a fresh
+    PostgreSQL database, alternating which goes first."""
+    league = SyntheticLeague([ONE_SEASON], seed=0)
+    seconds: dict[str, list[float]] = {"postgres": [], "duckdb": []}
+    with FakeStatsAPI(league, now=AFTER_ONE_SEASON) as api:
+        for attempt in range(3):
+            for target in ("postgres", "duckdb") if attempt % 2 == 0 else ("duckdb", "postgres"):
+                if target == "postgres":
+                    settings = _postgres_settings(api.base_url, postgres_url, "nba_elt_bench_season",
+                                                  NBA_SEASON=ONE_SEASON)
+                else:
+                    (work / "season.duckdb").unlink(missing_ok=True)
+                    settings = _settings(api.base_url, work / "season.duckdb", NBA_SEASON=ONE_SEASON)
+                elapsed, summary = _timed(functools.partial(run_elt, settings, today=AFTER_ONE_SEASON))
+                if summary.status != "success":
+                    raise SystemExit(f"the season's run on {target} ended {summary.status}")
+                seconds[target].append(elapsed)
+    _postgres_admin(postgres_url, "drop database if exists nba_elt_bench_season with (force)")
+    return seconds
 
 
 def _save_bodies(base_url: str, seasons: list[str], folder: Path) -> int:
@@ -288,6 +330,7 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
     postgres, duckdb_ = (statistics.median(figures["targets"][name]) for name in ("postgres", "duckdb"))
     target_ratio = postgres / duckdb_
     ratios = [pg / dd for pg, dd in zip(figures["targets"]["postgres"], figures["targets"]["duckdb"], strict=True)]
+    season_pg, season_dd = (statistics.median(figures["season_targets"][name]) for name in ("postgres", "duckdb"))
     per_season = figures["requests_per_season"]
     season_types = len(SYNCABLE_SEASON_TYPES)
     worst = max(per_season.values()) if per_season else 0
@@ -308,7 +351,7 @@ Data: {len(seasons)} synthetic seasons ({seasons[0]} to {seasons[-1]}), every se
 ({', '.join(SYNCABLE_SEASON_TYPES)}); the fake clock at {NOW} (mid-season {LAST_SEASON}); the fake stats API in
 its own process on loopback, answering a repeated request from the body it encoded the first time (every body
 is fetched once beforehand, to save it for `read_json`), so the loader's timings hold no JSON encoding of the
-fake API's; pacing off; target DuckDB except in (f); the backfill's
+fake API's; pacing off; target DuckDB except in (f) and (g); the backfill's
 batches of {Settings().backfill_batch} seasons a load.
 
 | figure | measured | target | |
@@ -316,7 +359,8 @@ batches of {Settings().backfill_batch} seasons a load.
 | (a) extract-load of {len(seasons)} seasons, raw only (columnar) vs DuckDB `read_json` of the same saved bodies \
 | {figures['load_seconds']:.1f} s vs {figures['read_json_seconds']:.1f} s: **{load_ratio:.1f}x** | ≤ 3x | \
 {met(load_ratio <= 3)} |
-| (b) nightly sync (extract, load, dbt run + test), {len(seasons)} seasons of history vs 1 (median of 3 each) \
+| (b) nightly sync (extract, load, dbt run + test) of three nights in a row, each with its new games, \
+{len(seasons)} seasons of history vs 1 (median of 3 each, alternating) \
 | {history:.1f} s vs {one:.1f} s: **{nightly_ratio:.2f}x** | ≤ 1.5x | {met(nightly_ratio <= 1.5)} |
 | (c) peak memory (max RSS) of the {len(seasons)}-season backfill (`nba-elt backfill`, child process, \
 {figures['backfill_seconds']:.0f} s incl. dbt) | **{rss_gib:.2f} GiB** | < 1 GiB | {met(rss_gib < 1)} |
@@ -332,13 +376,22 @@ batches of {Settings().backfill_batch} seasons a load.
 vs into DuckDB, alternated, median of 3 each \
 | {postgres:.1f} s vs {duckdb_:.1f} s: **{target_ratio:.2f}x** \
 (pairs {min(ratios):.2f}x to {max(ratios):.2f}x) | ≤ 1.3x | {met(target_ratio <= 1.3)} |
+| (g) one whole season ({ONE_SEASON}, synced after its finals: extract, load, dbt run + test) into \
+PostgreSQL vs into DuckDB, fresh databases, alternated, median of 3 each \
+| {season_pg:.1f} s vs {season_dd:.1f} s: **{season_pg / season_dd:.2f}x** | | |
+| (h) the whole {len(seasons)}-season backfill as a user runs it (`nba-elt backfill`: extract, load, marts, \
+audits) vs DuckDB `read_json` of the same bodies (raw tables only) \
+| {figures['backfill_seconds']:.1f} s vs {figures['read_json_seconds']:.1f} s: \
+**{figures['backfill_seconds'] / figures['read_json_seconds']:.1f}x** | | |
 
 Raw rows loaded in (a): {figures['load_rows']:,} by the loader, {figures['read_json_rows']:,} by `read_json`;
 response bodies {figures['body_bytes'] / 2**20:.0f} MiB. Nightly runs, seconds: history \
 {[round(value, 1) for value in figures['nightly']['history']]}, one season \
 {[round(value, 1) for value in figures['nightly']['one']]}. Extract-loads of (f), seconds: PostgreSQL \
 {[round(value, 1) for value in figures['targets']['postgres']]}, DuckDB \
-{[round(value, 1) for value in figures['targets']['duckdb']]}.
+{[round(value, 1) for value in figures['targets']['duckdb']]}. One season (g), seconds: PostgreSQL \
+{[round(value, 1) for value in figures['season_targets']['postgres']]}, DuckDB \
+{[round(value, 1) for value in figures['season_targets']['duckdb']]}.
 """
 
 

@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 RAW_DATASET = "raw"
 #: How dlt hands the game logs' Arrow tables to each destination: DuckDB reads parquet
 #: files straight into its tables; PostgreSQL takes CSV files through ``COPY ... FROM
-#: STDIN`` (dlt's csv loader format) instead of dlt's INSERT batches, which took 2.5x
-#: DuckDB's time. CSV has one word for an empty text and for none, and dlt loads both as
+#: STDIN`` (dlt's csv loader format) instead of dlt's INSERT batches, about twice as fast
+#: (benchmarks/README.md). CSV has one word for an empty text and for none, and dlt loads both as
 #: null into a nullable column, which is why the game logs' empty texts load as nulls on
 #: both targets (loader.nba_stats.columnar).
 _FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "csv"}
@@ -67,8 +67,8 @@ def cyclic_gc_paused() -> Iterator[None]:
     A season's player log parses into some 30,000 row lists; the collector, started by
     every 700 new containers, walks them, and everything older, again and again, although
     none is part of a cycle: reference counting frees them all. Paused, the 30-season
-    extract-load of ``make bench`` took about a fifth less time (33 to 35 s instead of 42
-    to 44 s, side by side), and the whole backfill 53 s instead of 64 s, at the same peak.
+    extract-load of ``make bench`` takes about a fifth less time at the same peak
+    (benchmarks/README.md).
     A backfill collects once after each load (``gc.collect()``), so that the few cycles
     dlt leaves do not pile up.
     """
