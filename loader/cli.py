@@ -30,6 +30,9 @@ EXIT_FAILED = 1
 EXIT_CONFIG = 2
 #: EX_TEMPFAIL: another run holds the database; try again later.
 EXIT_BUSY = 75
+#: ``nba-elt status``: the exit code of each health, for monitors (nothing recorded yet warns,
+#: as does a DuckDB file a run holds; a database that cannot be reached fails).
+STATUS_EXIT_CODES = {"ok": 0, "warn": 1, "unknown": 1, "fail": 2}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,56 +54,82 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nba-elt", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="nba-elt", description="Keep an analytics database of NBA games, team and player box scores "
+        "in step with the NBA Stats API, and prove on every run that the data is whole.",
+        epilog="`nba-elt COMMAND --help` describes each command. Settings come from the environment "
+               "(NBA_TARGET, NBA_DUCKDB_PATH, DATABASE_URL, NBA_SEASON, ...): the README lists them.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    elt = commands.add_parser("elt", help="sync the season from the stats API, build the marts, run the audits")
+    elt = _command(commands, "elt", help="sync the season from the stats API, build the marts, run the audits")
     elt.add_argument("--resync-season", action="store_true",
                      help="ignore the watermark: re-fetch the whole season (stat corrections older than the lookback)")
     elt.set_defaults(handler=_elt)
 
-    backfill = commands.add_parser(
-        "backfill", help="load every season from --from to --to (resumable), then build and audit the marts")
+    backfill = _command(
+        commands, "backfill", help="load every season from --from to --to (resumable), then build and audit the marts")
     backfill.add_argument("--from", dest="first", default="1946-47", help="the oldest season, e.g. 1946-47")
     backfill.add_argument("--to", dest="last", default=None, help="the newest season (default: NBA_SEASON)")
     backfill.add_argument("--season-types", default=None,
                           help="comma-separated, e.g. 'Regular Season,Playoffs' (default: NBA_SEASON_TYPES)")
     backfill.set_defaults(handler=_backfill)
 
-    preflight = commands.add_parser("preflight", help="check that the database and the stats API answer")
+    preflight = _command(commands, "preflight", help="check that the database and the stats API answer")
     preflight.set_defaults(handler=_preflight)
 
-    fake = commands.add_parser("fake-api", help="serve a synthetic league in the stats API's wire format")
-    fake.add_argument("--port", type=int, default=8765)
+    fake = _command(commands, "fake-api", help="serve a synthetic league in the stats API's wire format")
+    fake.add_argument("--port", type=int, default=8765, help="the loopback port to listen on (0: any free one)")
     fake.add_argument("--seasons", default="2024-25", help="comma-separated, e.g. 2023-24,2024-25")
     fake.add_argument("--now", type=date.fromisoformat, default=date(2025, 2, 15),
                       help="the fake clock: games before this date are final")
-    fake.add_argument("--seed", type=int, default=0)
+    fake.add_argument("--seed", type=int, default=0, help="the synthetic league's random seed")
     fake.set_defaults(handler=_fake_api)
 
-    demo = commands.add_parser("demo", help="offline: run the whole ELT against the fake API into demo.duckdb")
+    demo = _command(commands, "demo", help="offline: run the whole ELT against the fake API into demo.duckdb")
     demo.add_argument("--path", default="demo.duckdb", help="the DuckDB file to fill")
     demo.set_defaults(handler=_demo)
 
-    status = commands.add_parser("status", help="the last run, freshness, rows per mart and every audit's last result")
+    status = _command(
+        commands, "status", help="the last run, freshness, rows per mart and every audit's last result",
+        description="The system's health as the flight recorder (audit.pipeline_audit) and the marts tell it. "
+                    "Exit code, for monitors: 0 healthy, 1 warning (or nothing recorded yet, or a run holds "
+                    "the DuckDB file), 2 failing (a failed run or audit, or no database).")
     status.add_argument("--json", action="store_true", help="print the status as JSON, for machines")
     status.set_defaults(handler=_status)
 
-    dbt = commands.add_parser(
-        "dbt", help="run any dbt command against the configured database, e.g. `nba-elt dbt test`",
+    dbt = _command(
+        commands, "dbt", help="run any dbt command against the configured database, e.g. nba-elt dbt test",
         description="dbt, pointed at the database the settings name (NBA_TARGET, NBA_DUCKDB_PATH, "
                     "DATABASE_URL parsed once), with the project's profile and vars.")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="the dbt command and its options")
     dbt.set_defaults(handler=_dbt)
 
-    serve = commands.add_parser("serve", help="serve the status as JSON (/api/v1/system/status) and the Pulse page (/)")
+    serve = _command(commands, "serve", help="serve the status as JSON (/api/v1/system/status) and the Pulse page (/)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="where to listen; beyond loopback the page needs NBA_STATUS_TOKEN, or --public")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on")
     serve.add_argument("--public", action="store_true",
                        help="serve beyond loopback without a token: the page shows host names, pids, paths, errors")
     serve.set_defaults(handler=_serve)
     return parser
+
+
+def _command(commands: Any, name: str, help: str, **options: Any) -> argparse.ArgumentParser:
+    """A subcommand whose --help page says what it does and shows every option's default."""
+    options.setdefault("description", help[0].upper() + help[1:] + ".")
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **options)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nba-elt")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _elt(args: argparse.Namespace) -> int:
@@ -195,7 +224,11 @@ def _preflight(args: argparse.Namespace) -> int:
 def _fake_api(args: argparse.Namespace) -> int:
     from fake_stats.server import serve_forever
 
-    serve_forever(port=args.port, seasons=args.seasons.split(","), now=args.now, seed=args.seed)
+    def ready(base_url: str) -> None:
+        print(f"fake stats API at {base_url}, its clock at {args.now} (games before it are final).\n"
+              f"Point nba-elt at it:  export NBA_STATS_BASE_URL={base_url}  (Ctrl-C stops it)", flush=True)
+
+    serve_forever(port=args.port, seasons=args.seasons.split(","), now=args.now, seed=args.seed, on_ready=ready)
     return 0
 
 
@@ -215,12 +248,12 @@ def _status(args: argparse.Namespace) -> int:
         status = collect_status(settings)
     except StatusUnavailable as error:
         logger.error("%s", error)
-        return EXIT_FAILED
+        return STATUS_EXIT_CODES["warn" if error.busy else "fail"]
     if args.json:
         print(json.dumps(status, indent=2))
-        return 0
-    print(_status_table(status))
-    return 0
+    else:
+        print(_status_table(status))
+    return STATUS_EXIT_CODES[status["health"]]
 
 
 def _status_table(status: dict[str, Any]) -> str:

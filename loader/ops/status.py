@@ -31,7 +31,12 @@ _AUDIT_COLUMNS = "run_id, step, name, status, started_at, finished_at, failures,
 
 
 class StatusUnavailable(RuntimeError):
-    """The database cannot be read right now (a run holds DuckDB's write lock, or it is down)."""
+    """The database cannot be read right now: ``busy`` when a run holds DuckDB's write lock,
+    else it is down or refuses us."""
+
+    def __init__(self, message: str, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 def collect_status(settings: Settings, now: datetime | None = None) -> dict[str, Any]:
@@ -63,7 +68,8 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
             if database.table_exists("nba", "matches"):
                 _read_marts(database, status)
     except DatabaseUnavailable as error:
-        raise StatusUnavailable(_unavailable_message(settings, error)) from None
+        message = _unavailable_message(settings, error)
+        raise StatusUnavailable(message, busy=message != str(error)) from None
     status["warnings"].extend(_warnings(status, now))
     status["health"] = _health(status)
     return _scrub(status, settings)
@@ -185,7 +191,8 @@ def _warnings(status: dict[str, Any], now: datetime) -> list[str]:
 
 
 def _health(status: dict[str, Any]) -> str:
-    """One light for the whole system: fail beats warn beats ok."""
+    """One light for the whole system: fail beats warn beats ok (a run that ended ``warn``
+    warns: columns the API changed, an audit that warned, raw repaired)."""
     last_run = status["last_run"]
     checks = status["audit_checks"] + status["preflight_checks"]
     if last_run is None and not checks:
@@ -194,7 +201,9 @@ def _health(status: dict[str, Any]) -> str:
         check["status"] in ("fail", "error") for check in checks
     ):
         return "fail"
-    if status["stale"] or status["warnings"] or any(check["status"] == "warn" for check in checks):
+    if (last_run and last_run["status"] == "warn") or status["stale"] or status["warnings"] or any(
+        check["status"] == "warn" for check in checks
+    ):
         return "warn"
     return "ok"
 

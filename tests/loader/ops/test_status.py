@@ -75,6 +75,30 @@ def test_a_crash_mid_run_closes_the_run_as_error_with_the_traceback(
     assert collect_status(settings)["health"] == "fail"
 
 
+@pytest.mark.parametrize(("run_status", "health", "exit_code"),
+                         [("success", "ok", 0), ("warn", "warn", 1), ("fail", "fail", 2)])
+def test_status_exits_with_a_code_a_monitor_reads(
+    database_env: dict[str, str], fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], run_status: str, health: str, exit_code: int
+) -> None:
+    settings = make_settings(database_env, fake_api)
+    now = utc_now()
+    _insert_run(settings, run_status, now - timedelta(minutes=5), "a night", finished_at=now - timedelta(minutes=1))
+    for key, value in database_env.items():
+        monkeypatch.setenv(key, value)
+    assert main(["status"]) == exit_code
+    assert f"nba-elt status: {health.upper()}" in capsys.readouterr().out
+    assert main(["status", "--json"]) == exit_code
+
+
+def test_status_without_a_database_fails_as_a_monitor_expects(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NBA_TARGET", "postgres")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres:any-password@127.0.0.1:1/nowhere")
+    assert main(["status"]) == 2
+
+
 def test_a_running_row_whose_process_is_gone_shows_as_abandoned(
     database_env: dict[str, str], fake_api: FakeStatsAPI
 ) -> None:
