@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup elt demo test test-quick lint docs bench clean
+.PHONY: help setup elt demo test test-quick lint docs bench clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -38,3 +38,7 @@ bench: ## benchmarks (backfill, nightly, memory, requests, PostgreSQL vs DuckDB)
 
 clean: ## remove build output and caches; the warehouse (*.duckdb) and logs/ stay
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+clean-data: ## delete the data: the DuckDB files in this folder (nba_elt.duckdb, demo.duckdb) and logs/
+	rm -f nba_elt.duckdb nba_elt.duckdb.wal demo.duckdb demo.duckdb.wal
+	rm -rf logs
