@@ -257,11 +257,12 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _status_table(status: dict[str, Any]) -> str:
-    """The status as a person reads it in a terminal: the lights first, then the detail."""
+    """The status as a person reads it in a terminal: the lights first, then the detail; the
+    passing audits as a count, the others one by one with what they found."""
     last_run, last_sync, freshness = status["last_run"], status["last_successful_sync"], status["freshness"]
     lines = [
-        f"nba-elt status: {status['health'].upper()}  (season {status['season']}, {status['target']} "
-        f"{status['database']}, as of {status['generated_at']} UTC)",
+        f"nba-elt status: {status['health'].upper()}  (data of season {freshness['latest_season'] or 'none'}, "
+        f"syncing {status['season']}; {status['target']} {status['database']}; as of {status['generated_at']} UTC)",
         "",
         f"  last run               {last_run['status'] if last_run else 'none'}"
         + (f"  {last_run['run_id']}  started {last_run['started_at']}  finished {last_run['finished_at'] or '-'}"
@@ -271,16 +272,19 @@ def _status_table(status: dict[str, Any]) -> str:
         f"  latest load            {freshness['latest_load_at'] or 'none'}",
     ]
     lines += [f"  WARNING: {warning}" for warning in status["warnings"]]
+    lines += ["", "pre-flight checks (the last of each)"]
+    lines += [f"  {check['status']:<8} {check['name']:<12} {check['at']}  {check['message'] or ''}".rstrip()
+              for check in status["preflight_checks"]] or ["  none recorded yet"]
     lines += ["", "rows per mart"]
     lines += [
         f"  nba.{table:<20} {'-' if rows is None else rows:>10}" for table, rows in status["rows_per_mart"].items()
     ]
-    lines += ["", "audit checks (failing first)"]
-    lines += [
-        f"  {check['status']:<8} {check['name']:<72} failures={'-' if check['failures'] is None else check['failures']}"
-        f"  {check['at']}"
-        for check in status["audit_checks"]
-    ] or ["  none recorded yet"]
+    checks = status["audit_checks"]
+    passing = [check for check in checks if check["status"] == "success"]
+    lines += ["", f"audits: {len(passing)} of {len(checks)} passing" if checks else "audits: none recorded yet"]
+    lines += [f"  {check['status']:<8} {check['name']}  failures={check['failures']}  {check['at']}"
+              + (f"\n           {check['message']}" if check["message"] else "")
+              for check in checks if check["status"] != "success"]
     lines += ["", "recent runs"]
     lines += [
         f"  {run['status']:<10} {run['run_id']}  {run['started_at']}  "

@@ -50,7 +50,7 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
         "health": "unknown",
         "last_run": None,
         "last_successful_sync": None,
-        "freshness": {"latest_completed_game_date": None, "latest_load_at": None},
+        "freshness": {"latest_completed_game_date": None, "latest_season": None, "latest_load_at": None},
         "rows_per_mart": {table: None for table in marts()},
         "audit_checks": [],
         "preflight_checks": [],
@@ -171,6 +171,9 @@ def _read_marts(database: Database, status: dict[str, Any]) -> None:
             status["rows_per_mart"][table] = int(database.scalar(f"select count(*) from nba.{table}"))
     latest = database.scalar("select max(game_date) from nba.matches where is_completed")
     status["freshness"]["latest_completed_game_date"] = str(latest)[:10] if latest is not None else None
+    # The season of the data, which NBA_SEASON (the season being synced) need not be.
+    status["freshness"]["latest_season"] = database.scalar(
+        "select max(season) from nba.matches where is_completed")
 
 
 def _warnings(status: dict[str, Any], now: datetime) -> list[str]:

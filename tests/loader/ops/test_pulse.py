@@ -26,6 +26,7 @@ from conftest import MID_SEASON, SEASON, _admin, _postgres_or_skip, database_url
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.cli import main
 from loader.database import connect
+from loader.ops.status import collect_status
 from loader.ops.web import create_app
 from loader.runs.nightly import run_elt
 from loader.runs.steps import AuditsFailed
@@ -192,6 +193,24 @@ def test_the_status_cli_and_the_endpoint_return_the_same_json(
     assert from_api["freshness"]["latest_completed_game_date"] == max(
         game["date"] for game in truth["completed"].values())
     assert refused.status_code == 405, "the app is read-only"
+
+
+def test_the_status_table_lists_the_failing_audits_with_their_games_and_counts_the_rest(
+    night: AuditedNight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key, value in night.env.items():
+        monkeypatch.setenv(key, value)
+    capsys.readouterr()
+    assert main(["status"]) == 2
+    table = capsys.readouterr().out
+    status = collect_status(night.settings)
+    failing = [check for check in status["audit_checks"] if check["status"] != "success"]
+    passing = len(status["audit_checks"]) - len(failing)
+    assert f"audits: {passing} of {len(status['audit_checks'])} passing" in table
+    assert all(game_id in table for game_id in night.spoiled.values()), "the failing audits name their games"
+    assert sum(check["name"] in table for check in status["audit_checks"]) == len(failing), "passing ones counted"
+    assert f"data of season {SEASON}" in table and "pre-flight checks" in table
+    assert "stats_api" in table and "database" in table
 
 
 def test_the_pulse_page_in_chromium_shows_the_run_status_and_the_failing_audits_first(
