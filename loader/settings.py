@@ -35,8 +35,18 @@ DEFAULT_USER_AGENT = (
     "(KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
 )
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+_CHECKOUT = Path(__file__).resolve().parent.parent
+_IN_A_CHECKOUT = (_CHECKOUT / "dbt_project" / "dbt_project.yml").is_file()
+#: Where the dbt project and profiles.yml are: the checkout's root, or the copy that an
+#: installed package carries (``loader/_project``, made by setup.py when the wheel is built).
+PROJECT_ROOT = _CHECKOUT if _IN_A_CHECKOUT else Path(__file__).resolve().parent / "_project"
+#: Where runs keep their files (logs/, the default DuckDB file, dbt's artifacts), and what a
+#: relative NBA_DUCKDB_PATH is relative to: the checkout's root, or, for an installed
+#: package (``pip install .``), the folder ``nba-elt`` runs in.
+REPO_ROOT = _CHECKOUT if _IN_A_CHECKOUT else Path.cwd()
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+#: dbt's artifacts: in the project's target/ in a checkout (as a plain dbt keeps them).
+DBT_TARGET_ROOT = DBT_PROJECT_DIR / "target" if _IN_A_CHECKOUT else REPO_ROOT / "dbt-target"
 _MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts.yml"
 
 

@@ -21,7 +21,7 @@ from dbt.cli.main import cli as dbt_cli
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.invocation import get_invocation_id
 
-from loader.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from loader.settings import DBT_PROJECT_DIR, DBT_TARGET_ROOT, PROJECT_ROOT, REPO_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def invoke_dbt(
     given, accepted = set(args), _options_of(args)
     defaults = {
         "--project-dir": str(DBT_PROJECT_DIR),
-        "--profiles-dir": str(REPO_ROOT),
+        "--profiles-dir": str(PROJECT_ROOT),
         "--target": settings.target,
         "--log-path": str(REPO_ROOT / "logs" / "dbt"),
         "--target-path": str(target_path(settings)),
@@ -125,7 +125,7 @@ def target_path(settings: Settings) -> Path:
     (tests in parallel, a DuckDB and a PostgreSQL job on one host) never share a manifest
     or a partial-parse cache, while each database keeps its own cache from night to night."""
     digest = hashlib.sha1(settings.database_label.encode()).hexdigest()[:12]
-    return DBT_PROJECT_DIR / "target" / f"{settings.target}-{digest}"
+    return DBT_TARGET_ROOT / f"{settings.target}-{digest}"
 
 
 def _release_duckdb_file() -> None:
