@@ -4,9 +4,11 @@ password, in plain text and in log records of every kind."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
+import loader.ops.redaction
 from loader.ops.redaction import install_log_redaction, password_of, redact, redacted, register_database_url
 
 #: Well-formed and malformed database URLs, each with the password SeCrEt123 somewhere.
@@ -20,6 +22,14 @@ URLS = [
     "postgresql://postgres:SeCrEt123@127.0.0.1:5432",
     "postgres:SeCrEt123@127.0.0.1/nba",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _secrets_forgotten_after_each_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The secrets these tests register ("ci", "half/other") are words a later test in the same
+    worker could print (a checkout in /work/ci-clone): each test's secrets end with it."""
+    monkeypatch.setattr(loader.ops.redaction, "_secrets", set(loader.ops.redaction._secrets))
+    yield
 
 
 @pytest.mark.parametrize("url", URLS)
