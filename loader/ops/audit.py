@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -19,31 +20,27 @@ from typing import Any
 
 from loader.database import Database, DatabaseUnavailable, connect
 from loader.ops.redaction import redact
-from loader.settings import Settings
+from loader.settings import DBT_PROJECT_DIR, Settings
 
 logger = logging.getLogger(__name__)
 
 STEPS = ("run", "preflight", "extract_load", "transform", "audit_check")
 STATUSES = ("running", "success", "warn", "fail", "error", "skipped")
 
-#: Shared with the dbt on-run-end hook (dbt_project/macros/record_audit_results.sql).
-CREATE_AUDIT_TABLE = """
-create table if not exists audit.pipeline_audit (
-    event_id varchar(36) primary key,
-    run_id varchar(36) not null,
-    step varchar(32) not null,
-    name varchar(256) not null,
-    status varchar(16) not null,
-    started_at timestamp not null,
-    finished_at timestamp,
-    rows_per_table text,
-    api_requests integer,
-    failures integer,
-    load_id varchar(64),
-    message text,
-    error_traceback text
-)
-"""
+#: The table's one definition is the dbt macro that the on-run-end hook runs
+#: (dbt_project/macros/audit_table.sql); the loader runs the same text.
+_AUDIT_TABLE_MACRO = DBT_PROJECT_DIR / "macros" / "audit_table.sql"
+_MACRO_BODY = re.compile(r"\{% macro create_audit_table\(\) -%\}(.*?)\{%- endmacro %\}", re.S)
+
+
+def _create_audit_table() -> str:
+    found = _MACRO_BODY.search(_AUDIT_TABLE_MACRO.read_text())
+    if found is None:
+        raise RuntimeError(f"{_AUDIT_TABLE_MACRO} no longer holds the macro create_audit_table()")
+    return found.group(1).strip()
+
+
+CREATE_AUDIT_TABLE = _create_audit_table()
 
 
 def utc_now() -> datetime:

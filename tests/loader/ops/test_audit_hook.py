@@ -80,19 +80,16 @@ def test_a_run_and_plain_dbt_test_and_build_each_record_one_row_per_test(
     assert len(_hook_rows(settings, summary.run_id)) == len(run_rows), "earlier rows are untouched"
 
 
-def test_the_hook_creates_the_audit_table_with_the_loaders_ddl_word_for_word() -> None:
+def test_the_hook_and_the_loader_create_the_audit_table_from_its_one_definition() -> None:
     # The table is created by whichever writes first, the loader or an analyst's plain
-    # `dbt test`; both must create the same table.
-    import re
-    from pathlib import Path
-
+    # `dbt test`: both run the macro create_audit_table, and nothing else defines the table.
     from loader.ops.audit import CREATE_AUDIT_TABLE
 
-    macro = (Path(DBT_PROJECT_DIR) / "macros" / "record_audit_results.sql").read_text()
-    hook_ddl = re.search(r"create table if not exists audit\.pipeline_audit \(.*?\n\s*\);", macro, re.S)
-    assert hook_ddl is not None
-
-    def words(sql: str) -> list[str]:
-        return sql.replace(";", " ").split()
-
-    assert words(hook_ddl.group(0)) == words(CREATE_AUDIT_TABLE)
+    macros = Path(DBT_PROJECT_DIR) / "macros"
+    definitions = [path.name for path in macros.glob("*.sql")
+                   if "create table if not exists audit.pipeline_audit" in path.read_text()]
+    assert definitions == ["audit_table.sql"]
+    assert "{{ create_audit_table() }}" in (macros / "record_audit_results.sql").read_text()
+    assert CREATE_AUDIT_TABLE.startswith("create table if not exists audit.pipeline_audit (")
+    assert CREATE_AUDIT_TABLE.split() == (macros / "audit_table.sql").read_text().split(
+        "{% macro create_audit_table() -%}")[1].split("{%- endmacro %}")[0].split()
