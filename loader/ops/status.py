@@ -68,8 +68,7 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
             if database.table_exists("nba", "matches"):
                 _read_marts(database, status)
     except DatabaseUnavailable as error:
-        message = _unavailable_message(settings, error)
-        raise StatusUnavailable(message, busy=message != str(error)) from None
+        raise _unavailable(settings, error) from None
     status["warnings"].extend(_warnings(status, now))
     status["health"] = _health(status)
     return _scrub(status, settings)
@@ -80,14 +79,13 @@ def is_in_season(day: date) -> bool:
     return day.month >= 10 or day.month <= 6
 
 
-def _unavailable_message(settings: Settings, error: DatabaseUnavailable) -> str:
+def _unavailable(settings: Settings, error: DatabaseUnavailable) -> StatusUnavailable:
     text = str(error)
     if settings.target == "duckdb" and ("lock" in text.lower() or "different configuration" in text):
-        return (
+        return StatusUnavailable(
             f"The DuckDB file {settings.database_label} is locked by a run in progress (DuckDB allows "
-            "one writer and no readers beside it); the status is readable again when the run ends."
-        )
-    return text
+            "one writer and no readers beside it); the status is readable again when the run ends.", busy=True)
+    return StatusUnavailable(text)
 
 
 def _read_audit(database: Database, status: dict[str, Any], now: datetime) -> None:
@@ -169,11 +167,10 @@ def _read_marts(database: Database, status: dict[str, Any]) -> None:
     for table in marts():
         if database.table_exists("nba", table):
             status["rows_per_mart"][table] = int(database.scalar(f"select count(*) from nba.{table}"))
-    latest = database.scalar("select max(game_date) from nba.matches where is_completed")
-    status["freshness"]["latest_completed_game_date"] = str(latest)[:10] if latest is not None else None
     # The season of the data, which NBA_SEASON (the season being synced) need not be.
-    status["freshness"]["latest_season"] = database.scalar(
-        "select max(season) from nba.matches where is_completed")
+    (latest, season), = database.query("select max(game_date), max(season) from nba.matches where is_completed")
+    status["freshness"]["latest_completed_game_date"] = str(latest)[:10] if latest is not None else None
+    status["freshness"]["latest_season"] = season
 
 
 def _warnings(status: dict[str, Any], now: datetime) -> list[str]:
