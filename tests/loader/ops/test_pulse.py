@@ -167,14 +167,22 @@ def test_each_anomaly_fails_its_audit_with_its_failure_count_and_spares_the_othe
     }
 
 
-def test_the_status_cli_and_the_endpoint_return_the_same_json(
-    night: AuditedNight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _status_cli(night: AuditedNight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                *options: str) -> tuple[int, str]:
+    """``nba-elt status`` against the night's database: its exit code and what it printed."""
     for key, value in night.env.items():
         monkeypatch.setenv(key, value)
     capsys.readouterr()
-    assert main(["status", "--json"]) == 2, "the night's audits failed: a monitor sees 2"
-    from_cli = json.loads(capsys.readouterr().out)
+    exit_code = main(["status", *options])
+    return exit_code, capsys.readouterr().out
+
+
+def test_the_status_cli_and_the_endpoint_return_the_same_json(
+    night: AuditedNight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exit_code, printed = _status_cli(night, monkeypatch, capsys, "--json")
+    assert exit_code == 2, "the night's audits failed: a monitor sees 2"
+    from_cli = json.loads(printed)
     with serving(night.settings) as base:
         response = requests.get(f"{base}/api/v1/system/status", timeout=30)
         refused = requests.post(f"{base}/api/v1/system/status", timeout=30)
@@ -198,11 +206,8 @@ def test_the_status_cli_and_the_endpoint_return_the_same_json(
 def test_the_status_table_lists_the_failing_audits_with_their_games_and_counts_the_rest(
     night: AuditedNight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for key, value in night.env.items():
-        monkeypatch.setenv(key, value)
-    capsys.readouterr()
-    assert main(["status"]) == 2
-    table = capsys.readouterr().out
+    exit_code, table = _status_cli(night, monkeypatch, capsys)
+    assert exit_code == 2
     status = collect_status(night.settings)
     failing = [check for check in status["audit_checks"] if check["status"] != "success"]
     passing = len(status["audit_checks"]) - len(failing)
@@ -243,7 +248,7 @@ def test_the_pulse_page_in_chromium_shows_the_run_status_and_the_failing_audits_
 
 
 def test_the_endpoint_and_the_page_answer_503_while_a_run_holds_the_duckdb_lock(
-    tmp_path: Path, fake_api: FakeStatsAPI
+    tmp_path: Path, fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN another process holding the DuckDB file's write lock, as `nba-elt elt` does during a load
     path = tmp_path / "busy.duckdb"
@@ -261,6 +266,10 @@ def test_the_endpoint_and_the_page_answer_503_while_a_run_holds_the_duckdb_lock(
             # THEN both say, in a sentence, that a run holds the lock; nothing crashed
             assert api.status_code == 503 and "locked by a run in progress" in api.json()["message"]
             assert page.status_code == 503 and "locked by a run in progress" in page.text
+            # AND nba-elt status warns (1), as a run in progress is no failure
+            monkeypatch.setenv("NBA_TARGET", "duckdb")
+            monkeypatch.setenv("NBA_DUCKDB_PATH", str(path))
+            assert main(["status"]) == 1
             holder.kill()
             holder.wait()
             assert requests.get(f"{base}/api/v1/system/status", timeout=30).status_code == 200
