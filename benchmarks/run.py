@@ -94,6 +94,21 @@ def _postgres_settings(base_url: str, server_url: str, database: str, **extra: s
     })
 
 
+def _alternated(pair: tuple[str, str], times: int = 3) -> list[str]:
+    """Each of ``pair`` ``times`` times, in turns whose order alternates (a b, b a, a b), so
+    that neither side always runs first on a warm or a cold machine."""
+    return [name for turn in range(times) for name in (pair if turn % 2 == 0 else pair[::-1])]
+
+
+def _fresh_database(target: str, base_url: str, postgres_url: str, work: Path, name: str, **extra: str) -> Settings:
+    """Settings for an empty database of ``target`` named ``name``: created anew on PostgreSQL,
+    a deleted file on DuckDB."""
+    if target == "postgres":
+        return _postgres_settings(base_url, postgres_url, name, **extra)
+    (work / f"{name}.duckdb").unlink(missing_ok=True)
+    return _settings(base_url, work / f"{name}.duckdb", **extra)
+
+
 def _postgres_admin(server_url: str, sql: str) -> None:
     connection = psycopg2.connect(server_url)
     connection.autocommit = True
@@ -131,15 +146,10 @@ def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, p
     print(f"(f) extract-load of {len(seasons)} seasons into PostgreSQL and into DuckDB, alternated 3 times ...",
           flush=True)
     targets: dict[str, list[float]] = {"postgres": [], "duckdb": []}
-    for attempt in range(3):
-        for target in ("postgres", "duckdb") if attempt % 2 == 0 else ("duckdb", "postgres"):
-            if target == "postgres":
-                settings = _postgres_settings(base_url, postgres_url, "nba_elt_bench")
-            else:
-                (work / "target.duckdb").unlink(missing_ok=True)
-                settings = _settings(base_url, work / "target.duckdb")
-            seconds, _ = _timed(functools.partial(_extract_load, settings, seasons))
-            targets[target].append(seconds)
+    for target in _alternated(("postgres", "duckdb")):
+        settings = _fresh_database(target, base_url, postgres_url, work, "nba_elt_bench")
+        seconds, _ = _timed(functools.partial(_extract_load, settings, seasons))
+        targets[target].append(seconds)
     _postgres_admin(postgres_url, "drop database if exists nba_elt_bench with (force)")
     figures["targets"] = targets
 
@@ -169,20 +179,18 @@ def _nightly(seasons: list[str], history: Path, one_path: Path) -> dict[str, Any
     the league the backfill was served (same seasons, same seed), with no body kept."""
     league = SyntheticLeague(seasons, seed=0)
     with FakeStatsAPI(league, now=NOW) as api:
-        history_settings, one = _settings(api.base_url, history), _settings(api.base_url, one_path)
-        run_elt(one, today=NOW)
+        databases = {"history": _settings(api.base_url, history), "one": _settings(api.base_url, one_path)}
+        run_elt(databases["one"], today=NOW)
         nightly: dict[str, list[float]] = {"history": [], "one": []}
         requests_per_night: list[dict[str, int]] = []
-        for night in range(1, 4):
-            api.now = NOW + timedelta(days=night)
-            order = (("history", history_settings), ("one", one))
-            for name, settings in order if night % 2 else order[::-1]:
-                with StatsClient(settings) as client:
-                    seconds, summary = _timed(functools.partial(run_elt, settings, today=api.now, client=client))
-                    requests_per_night.append(dict(client.requests_by_endpoint))
-                if not summary.rows_per_table.get("team_game_logs"):
-                    raise SystemExit(f"the night of {api.now} brought no games: (b) would measure an idle night")
-                nightly[name].append(seconds)
+        for turn, name in enumerate(_alternated(("history", "one"))):
+            api.now = NOW + timedelta(days=1 + turn // 2)  # both databases sync each night
+            with StatsClient(databases[name]) as client:
+                seconds, summary = _timed(functools.partial(run_elt, databases[name], today=api.now, client=client))
+                requests_per_night.append(dict(client.requests_by_endpoint))
+            if not summary.rows_per_table.get("team_game_logs"):
+                raise SystemExit(f"the night of {api.now} brought no games: (b) would measure an idle night")
+            nightly[name].append(seconds)
     return {"nightly": nightly, "nightly_requests": requests_per_night[-1]}
 
 
@@ -193,18 +201,13 @@ def _season_on_each_target(work: Path, postgres_url: str) -> dict[str, list[floa
     league = SyntheticLeague([ONE_SEASON], seed=0)
     seconds: dict[str, list[float]] = {"postgres": [], "duckdb": []}
     with FakeStatsAPI(league, now=AFTER_ONE_SEASON) as api:
-        for attempt in range(3):
-            for target in ("postgres", "duckdb") if attempt % 2 == 0 else ("duckdb", "postgres"):
-                if target == "postgres":
-                    settings = _postgres_settings(api.base_url, postgres_url, "nba_elt_bench_season",
-                                                  NBA_SEASON=ONE_SEASON)
-                else:
-                    (work / "season.duckdb").unlink(missing_ok=True)
-                    settings = _settings(api.base_url, work / "season.duckdb", NBA_SEASON=ONE_SEASON)
-                elapsed, summary = _timed(functools.partial(run_elt, settings, today=AFTER_ONE_SEASON))
-                if summary.status != "success":
-                    raise SystemExit(f"the season's run on {target} ended {summary.status}")
-                seconds[target].append(elapsed)
+        for target in _alternated(("postgres", "duckdb")):
+            settings = _fresh_database(target, api.base_url, postgres_url, work, "nba_elt_bench_season",
+                                       NBA_SEASON=ONE_SEASON)
+            elapsed, summary = _timed(functools.partial(run_elt, settings, today=AFTER_ONE_SEASON))
+            if summary.status != "success":
+                raise SystemExit(f"the season's run on {target} ended {summary.status}")
+            seconds[target].append(elapsed)
     _postgres_admin(postgres_url, "drop database if exists nba_elt_bench_season with (force)")
     return seconds
 
