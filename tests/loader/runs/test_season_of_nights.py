@@ -2,7 +2,7 @@
 
 By default the simulation runs the nights where a season changes: opening week, a quiet
 January week, the All-Star break, the play-in, the start of each playoff round, the end of
-the finals and the next season's first night (35 nights, on both targets). Between
+the finals and the next season's first night (27 nights, on both targets). Between
 them the sync sleeps for weeks, as a job that missed nights would, and catches up from its
 watermark. ``NBA_SIM_FULL_SEASON=1`` runs every night of the season instead (a manual check,
 like ``make bench``: some 250 nights, about 15 minutes a target).
@@ -53,14 +53,14 @@ def _stretches(league: SyntheticLeague) -> list[list[date]]:
                      for game in games if game.type_digit == "4"}.items())
     opening = season.first_regular_date
     stretches = [
-        _days(opening, opening + timedelta(days=3)),
+        _days(opening, opening + timedelta(days=1)),
         # a week: a box score withheld the night before it arrives six nights later
         _days(date(opening.year + 1, 1, 13), date(opening.year + 1, 1, 19)),
-        _days(all_star - timedelta(days=2), all_star + timedelta(days=2)),
+        _days(all_star - timedelta(days=1), all_star + timedelta(days=1)),
         _days(season.last_regular_date - timedelta(days=1), rounds[0][1] + timedelta(days=1)),
     ]
-    stretches += [_days(start, start + timedelta(days=1)) for _, start in rounds[1:]]
-    stretches.append(_days(last_game - timedelta(days=1), last_game + timedelta(days=1)))
+    stretches += [[start] for _, start in rounds[1:]]
+    stretches.append(_days(last_game, last_game + timedelta(days=1)))
     return stretches
 
 
@@ -150,6 +150,8 @@ def test_a_season_of_nights_stays_within_budget_passes_its_audits_and_equals_a_f
         for database in (settings, full):
             run_elt(make_settings({"NBA_TARGET": database.target, **_location(database)}, api,
                                   NBA_SEASON=NEXT_SEASON), today=opening)
+        date_froms = {request.params.get("DateFrom") for request in api.requests if request.endpoint == "leaguegamelog"}
+        assert date_froms == {""}, "the new season has no watermark: it loads from its start"
     assert mart_snapshot(settings) == mart_snapshot(full)
     completed = dict(query(settings, "select season, count(*) from nba.matches where is_completed group by season"))
     assert completed == {SEASON: len(league.truth(SEASON, ALL_TYPES, nights[-1])["completed"]),
