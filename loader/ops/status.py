@@ -7,6 +7,7 @@ PostgreSQL in a read-only session.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -19,6 +20,10 @@ from loader.ops.redaction import redacted
 from loader.settings import Settings, marts
 
 RECENT_RUNS = 10
+#: How many runs the Pulse's history charts show.
+HISTORY_RUNS = 30
+#: The steps of a run that the timeline and the history show, in their order.
+TIMED_STEPS = ("preflight", "extract_load", "transform", "audit")
 #: A run still "running" after this long is taken for dead whatever its pid says.
 ABANDONED_AFTER = timedelta(hours=6)
 #: During the season a nightly job that has not synced for longer than this is stale.
@@ -55,6 +60,8 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
         "audit_checks": [],
         "preflight_checks": [],
         "recent_runs": [],
+        "history": [],
+        "problem": None,
         "stale": False,
         "warnings": [],
     }
@@ -71,6 +78,7 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
         raise _unavailable(settings, error) from None
     status["warnings"].extend(_warnings(status, now))
     status["health"] = _health(status)
+    status["problem"] = _problem(status)
     return _scrub(status, settings)
 
 
@@ -98,6 +106,10 @@ def _read_audit(database: Database, status: dict[str, Any], now: datetime) -> No
     ]
     status["recent_runs"] = runs
     status["last_run"] = runs[0] if runs else None
+    status["history"] = _history(database, audit, now)
+    if status["last_run"]:
+        latest = status["history"][-1] if status["history"] else {}
+        status["last_run"]["steps"] = latest.get("steps", []) if latest.get("run_id") == runs[0]["run_id"] else []
     last_sync = database.query(
         f"select run_id, finished_at from {audit} where step = 'run' and status in ('success', 'warn') "
         "order by finished_at desc limit 1"
@@ -128,6 +140,73 @@ def _latest_per_name(database: Database, audit: str, step: str) -> list[dict[str
     return sorted(checks, key=lambda check: (STATUS_RANK.get(check["status"], 9), check["name"]))
 
 
+def _history(database: Database, audit: str, now: datetime) -> list[dict[str, Any]]:
+    """The last HISTORY_RUNS runs, oldest first, each with its steps (their seconds, rows and
+    requests), its audit failures and how long the data had waited for it (hours since the
+    last run that synced before it)."""
+    runs = database.query(
+        f"select {_AUDIT_COLUMNS}, api_requests from {audit} where step = 'run' order by started_at desc limit %s",
+        (HISTORY_RUNS,),
+    )
+    if not runs:
+        return []
+    ids = [row[0] for row in runs]
+    steps: dict[str, list[dict[str, Any]]] = {run_id: [] for run_id in ids}
+    failures = dict.fromkeys(ids, 0)
+    placeholders = ", ".join(["%s"] * len(ids))
+    for run_id, step, name, step_status, started_at, finished_at, failed, message, rows, requests in database.query(
+        f"select {_AUDIT_COLUMNS}, rows_per_table, api_requests from {audit} "
+        f"where run_id in ({placeholders}) and step <> 'run' order by started_at", tuple(ids),
+    ):
+        if step == "audit_check":
+            failures[run_id] += step_status in ("fail", "error")
+        elif step in TIMED_STEPS:
+            _add_step(steps[run_id], {
+                "step": step, "name": name, "status": step_status, "started_at": _iso(started_at),
+                "seconds": _seconds(started_at, finished_at), "rows": _rows(rows), "api_requests": requests,
+                "failures": failed, "message": message,
+            })
+    synced = database.query(
+        f"select finished_at from {audit} where step = 'run' and status in ('success', 'warn') "
+        "and finished_at is not null order by finished_at"
+    )
+    history = []
+    for row in reversed(runs):
+        run = _run(row[:8], now)
+        before = [moment for (moment,) in synced if moment < row[4]]
+        history.append({
+            **run, "api_requests": row[8], "steps": steps[run["run_id"]], "audit_failures": failures[run["run_id"]],
+            "rows": sum(step["rows"] or 0 for step in steps[run["run_id"]]),
+            "hours_since_last_sync": round((row[4] - before[-1]).total_seconds() / 3600, 1) if before else None,
+        })
+    return history
+
+
+def _add_step(steps: list[dict[str, Any]], row: dict[str, Any]) -> None:
+    """A step's row, or its rows as one: the pre-flight's checks, a backfill's loads (their
+    seconds, rows and requests summed, the worst status, their messages joined)."""
+    same = next((step for step in steps if step["step"] == row["step"]), None)
+    if same is None:
+        steps.append(row)
+        return
+    for measure in ("seconds", "rows", "api_requests", "failures"):
+        if row[measure] is not None:
+            same[measure] = round((same[measure] or 0) + row[measure], 1)
+    if STATUS_RANK.get(row["status"], 9) < STATUS_RANK.get(same["status"], 9):
+        same["status"] = row["status"]
+    same["name"] = f"{same['name']}, {row['name']}"
+    same["message"] = "; ".join(message for message in (same["message"], row["message"]) if message)
+
+
+def _rows(rows_per_table: str | None) -> int | None:
+    """The rows a step loaded, all tables together (rows_per_table is JSON text)."""
+    return sum(json.loads(rows_per_table).values()) if rows_per_table else None
+
+
+def _seconds(started_at: datetime | None, finished_at: datetime | None) -> float | None:
+    return round((finished_at - started_at).total_seconds(), 1) if finished_at and started_at else None
+
+
 def _run(row: tuple[Any, ...], now: datetime) -> dict[str, Any]:
     run_id, _, name, run_status, started_at, finished_at, _, message = row
     if run_status == "running" and _is_abandoned(started_at, message, now):
@@ -138,7 +217,7 @@ def _run(row: tuple[Any, ...], now: datetime) -> dict[str, Any]:
         "status": run_status,
         "started_at": _iso(started_at),
         "finished_at": _iso(finished_at),
-        "seconds": round((finished_at - started_at).total_seconds(), 1) if finished_at and started_at else None,
+        "seconds": _seconds(started_at, finished_at),
         "message": message,
     }
 
@@ -206,6 +285,40 @@ def _health(status: dict[str, Any]) -> str:
     ):
         return "warn"
     return "ok"
+
+
+def _problem(status: dict[str, Any]) -> dict[str, Any] | None:
+    """What is wrong, in the words the Pulse's top band uses: the step of the last run that
+    failed or warned (its status, one-sentence cause and when), else the worst warning."""
+    last_run = status["last_run"]
+    if last_run and last_run["status"] in ("fail", "error", "warn", "abandoned"):
+        steps = [step for step in last_run.get("steps", []) if step["status"] == last_run["status"]]
+        step = steps[0] if steps else None
+        failing = [check for check in status["audit_checks"] if check["status"] in ("fail", "error")
+                   and check["run_id"] == last_run["run_id"]]
+        cause = (f"{len(failing)} audit(s) failed, on the games named below; the data is loaded."
+                 if failing and step and step["step"] == "audit" else
+                 _first_sentence((step or last_run)["message"]) or last_run["status"])
+        return {
+            "status": last_run["status"],
+            "step": step["step"] if step else "run",
+            "cause": cause,
+            "at": (step or last_run)["started_at"],
+            "run_id": last_run["run_id"],
+            "failing_audits": [{"name": check["name"], "message": check["message"]} for check in failing],
+        }
+    if status["warnings"]:
+        return {"status": "warn", "step": None, "cause": status["warnings"][0], "at": status["generated_at"],
+                "run_id": None, "failing_audits": []}
+    return None
+
+
+def _first_sentence(message: str | None) -> str | None:
+    """A message up to the end of its first sentence (dbt and tracebacks run on)."""
+    if not message:
+        return None
+    first = re.split(r"(?<=\.)\s", message.strip(), maxsplit=1)[0].rstrip(";")
+    return first if len(first) <= 400 else first[:399] + "\u2026"
 
 
 def _age(age: timedelta) -> str:

@@ -245,18 +245,27 @@ def run_audits(settings: Settings, recorder: Recorder, summary: RunSummary, toda
     """Run the audits, judging by ``today`` (a game final since yesterday may still wait for
     its box score). dbt's on-run-end hook (macros/record_audit_results.sql) writes one
     ``audit_check`` row per test, under this run's id, read from ``NBA_RUN_ID``."""
-    # The unit tests of the marts' SQL (models/marts/_marts__unit_tests.yml) prove the code,
-    # not the night's data: `make test` runs them.
-    result = run_dbt(settings, "test", "--exclude-resource-type", "unit_test",
-                     environment={"NBA_RUN_ID": recorder.run_id, "NBA_AUDIT_DATE": today.isoformat()})
-    # The project's hooks are nodes of the run too: count one only when it failed (then its
-    # rows were not recorded).
-    audits = [node for node in result.nodes if node.resource_type != "operation" or node.status != "success"]
-    summary.audits = DbtResult(result.success, result.invocation_id, audits)
-    if summary.failed_audits:
-        raise AuditsFailed(
-            f"{len(summary.failed_audits)} audit(s) failed: {', '.join(summary.failed_audits)}; "
-            "the data is loaded, see audit.pipeline_audit."
-        )
-    if not result.success:
-        raise TransformError("dbt test could not run; see logs/dbt/dbt.log")
+    event = recorder.start("audit", "dbt test")
+    try:
+        # The unit tests of the marts' SQL (models/marts/_marts__unit_tests.yml) prove the code,
+        # not the night's data: `make test` runs them.
+        result = run_dbt(settings, "test", "--exclude-resource-type", "unit_test",
+                         environment={"NBA_RUN_ID": recorder.run_id, "NBA_AUDIT_DATE": today.isoformat()})
+        # The project's hooks are nodes of the run too: count one only when it failed (then its
+        # rows were not recorded).
+        audits = [node for node in result.nodes if node.resource_type != "operation" or node.status != "success"]
+        summary.audits = DbtResult(result.success, result.invocation_id, audits)
+        if summary.failed_audits:
+            raise AuditsFailed(
+                f"{len(summary.failed_audits)} audit(s) failed: {', '.join(summary.failed_audits)}; "
+                "the data is loaded, see audit.pipeline_audit."
+            )
+        if not result.success:
+            raise TransformError("dbt test could not run; see logs/dbt/dbt.log")
+    except BaseException as error:
+        failed = isinstance(error, AuditsFailed)
+        recorder.finish(event, "fail" if failed else "error", message=str(error) or type(error).__name__,
+                        error=None if failed else error, failures=len(summary.failed_audits))
+        raise
+    recorder.finish(event, "warn" if summary.warned_audits else "success", load_id=result.invocation_id,
+                    failures=0, message=f"{len(audits)} audits run, {len(summary.warned_audits)} warned")
