@@ -218,8 +218,48 @@ def test_the_status_table_lists_the_failing_audits_with_their_games_and_counts_t
     assert "stats_api" in table and "database" in table
 
 
-def test_the_pulse_page_in_chromium_shows_the_run_status_and_the_failing_audits_first(
-    night: AuditedNight, tmp_path: Path
+#: The page in a frame ``width`` px wide and 900 high (headless Chromium's windows are 500 px
+#: wide at least), and a script that measures, once it is laid out, what a person sees there,
+#: into <pre id="seen"> (as JSON).
+_FRAMED = """<!doctype html><html><body style="margin:0">
+<iframe id="frame" src="page.html" style="width:{width}px;height:900px;border:0"></iframe>
+<script>
+document.getElementById("frame").addEventListener("load", () => {{
+  const view = document.getElementById("frame").contentWindow, page = view.document;
+  const box = (id) => {{ const node = page.getElementById(id); return node && node.getBoundingClientRect(); }};
+  const cause = box("cause"), failing = box("failing-audits");
+  const seen = document.createElement("pre");
+  seen.id = "seen";
+  seen.textContent = JSON.stringify({{
+    scrollWidth: page.documentElement.scrollWidth, innerWidth: view.innerWidth, innerHeight: view.innerHeight,
+    causeBottom: cause && cause.bottom, failingTop: failing && failing.top,
+    headline: page.getElementById("headline").textContent}});
+  document.body.appendChild(seen);
+}});
+</script></body></html>"""
+
+
+def _seen(page: str, width: int, folder: Path, screenshot: Path) -> dict[str, Any]:
+    """Chromium's layout of ``page`` ``width`` px wide: the measures of _FRAMED, and a
+    screenshot of what it shows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "page.html").write_text(page)
+    framed = folder / "framed.html"
+    framed.write_text(_FRAMED.format(width=width))
+    window = [f"--window-size={max(width, 500)},900", "--allow-file-access-from-files", "--virtual-time-budget=10000"]
+    dom = _chromium("--dump-dom", *window, framed.as_uri(), profile=folder / "dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    shot = _chromium(f"--screenshot={screenshot}", *window, "--hide-scrollbars", framed.as_uri(),
+                     profile=folder / "shot")
+    assert shot.returncode == 0 and screenshot.exists() and screenshot.stat().st_size > 10_000, shot.stderr[-2000:]
+    found = re.search(r'<pre id="seen">(.*?)</pre>', dom.stdout, re.S)
+    assert found, dom.stdout[-2000:]
+    return dict(json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&")))
+
+
+@pytest.mark.parametrize("width", [1400, 420])
+def test_the_pulse_in_chromium_shows_why_the_run_failed_on_the_first_screen_at_any_width(
+    night: AuditedNight, tmp_path: Path, width: int
 ) -> None:
     if not Path(CHROMIUM).exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
@@ -227,27 +267,26 @@ def test_the_pulse_page_in_chromium_shows_the_run_status_and_the_failing_audits_
             pytest.fail(reason)
         pytest.skip(reason)
     ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / ("pulse.png" if night.target == "duckdb" else f"pulse-{night.target}.png")
-    screenshot.unlink(missing_ok=True)
     with serving(night.settings) as base:
-        dom = _chromium("--dump-dom", f"{base}/", profile=tmp_path / "dom")
-        shot = _chromium(f"--screenshot={screenshot}", "--window-size=1280,900", f"{base}/",
-                         profile=tmp_path / "shot")
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    page = dom.stdout
-    assert re.search(r'id="last-run" data-status="fail"', page), page[:2000]
-    assert re.search(r'id="health" data-status="fail"', page)
-    rows = re.findall(r'<tr data-key="([^"]+)"><td><span class="pill [a-z]+">([a-z]+)</span>',
-                      page.split('id="audit-checks"', 1)[1].split("</table>", 1)[0])
-    names = [name for name, _ in rows]
-    statuses = [status for _, status in rows]
-    assert set(ANOMALIES.values()) <= {name for name, status in rows if status == "fail"}
-    assert statuses == sorted(statuses, key=lambda status: status != "fail"), "failing checks first"
-    assert len(names) >= 20
-    assert shot.returncode == 0 and screenshot.exists() and screenshot.stat().st_size > 10_000, shot.stderr[-2000:]
+        page = requests.get(f"{base}/", timeout=30).text
+    seen = _seen(page, width, tmp_path, ARTIFACTS / f"pulse-{night.target}-{width}.png")
+    # THEN the first screen says the run failed, at which step and why, and names the failing audits
+    assert seen["headline"] == "The last run failed at dbt test", seen
+    assert seen["causeBottom"] <= seen["innerHeight"] and seen["failingTop"] < seen["innerHeight"], seen
+    failing = page.split('id="failing-audits"', 1)[1].split("</ul>", 1)[0]
+    assert set(ANOMALIES.values()) <= set(re.findall(r'<li data-key="([^"]+)"', failing))
+    assert all(game_id in failing for game_id in night.spoiled.values()), "each failing audit names its games"
+    # AND nothing overflows sideways, at 420 px too
+    assert seen["innerWidth"] == width and seen["scrollWidth"] <= width, seen
+    # AND the passing audits are folded per family, the last run is a timeline of its steps
+    assert re.search(r'<details class="family" id="family-not_null">', page)
+    assert "<details open" not in page
+    steps = re.findall(r'<tr data-key="([a-z_]+)"><td data-label="status">', page.split('id="steps"', 1)[1])
+    assert steps[:4] == ["preflight", "extract_load", "transform", "audit"], steps
+    assert 'id="chart-seconds"' in page and 'rel="icon"' in page
 
 
-def test_the_endpoint_and_the_page_answer_503_while_a_run_holds_the_duckdb_lock(
+def test_while_a_run_holds_the_duckdb_lock_the_page_is_calm_and_the_endpoint_says_when_to_ask_again(
     tmp_path: Path, fake_api: FakeStatsAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN another process holding the DuckDB file's write lock, as `nba-elt elt` does during a load
@@ -263,9 +302,13 @@ def test_the_endpoint_and_the_page_answer_503_while_a_run_holds_the_duckdb_lock(
         with serving(settings) as base:
             api: Any = requests.get(f"{base}/api/v1/system/status", timeout=30)
             page = requests.get(f"{base}/", timeout=30)
-            # THEN both say, in a sentence, that a run holds the lock; nothing crashed
+            # THEN the endpoint answers 503 with when to ask again, and the page, calmly, that a
+            # run is in progress; both say why in a sentence, nothing crashed
             assert api.status_code == 503 and "locked by a run in progress" in api.json()["message"]
-            assert page.status_code == 503 and "locked by a run in progress" in page.text
+            assert api.json()["error"] == "run_in_progress" and api.headers["retry-after"] == "30"
+            assert page.status_code == 200 and "locked by a run in progress" in page.text
+            assert 'class="verdict calm" id="verdict" data-status="running"' in page.text
+            assert "A run is in progress" in page.text
             # AND nba-elt status warns (1), as a run in progress is no failure
             monkeypatch.setenv("NBA_TARGET", "duckdb")
             monkeypatch.setenv("NBA_DUCKDB_PATH", str(path))
