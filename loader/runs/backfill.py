@@ -22,9 +22,7 @@ import logging
 import os
 import queue
 import socket
-import sys
 import threading
-import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,8 +32,10 @@ import pyarrow as pa
 
 from loader.database import Database, connect
 from loader.nba_stats.helpers import StatsClient, schedule_games
+from loader.nba_stats.settings import GAME_LOGS
 from loader.ops.audit import Recorder, ensure_audit_table, record_set_aside_rows, utc_now
 from loader.ops.lock import RunInProgress, RunLock, run_lock
+from loader.ops.progress import Progress
 from loader.runs.plan import SyncPlan, fetch_game_logs, plan_sync
 from loader.runs.steps import AuditsFailed, RawLoad, RunSummary, build_marts, cyclic_gc_paused, load_raw, run_audits
 from loader.settings import ConfigError, Settings, format_season, season_in_progress, season_start_year
@@ -77,47 +77,6 @@ def ensure_progress_table(database: Database) -> None:
     database.execute(CREATE_PROGRESS_TABLE)
 
 
-class Progress:
-    """One line on stderr, rewritten in place: seasons done, requests made, time left, and
-    the seasons being fetched and loaded. Shown from both threads of the backfill."""
-
-    def __init__(self, total: int, requests: Callable[[], int], stream: TextIO | None = None) -> None:
-        self.total = total
-        self.requests = requests
-        self.stream = stream or sys.stderr
-        self.started = time.monotonic()
-        self.done = 0
-        self.done_this_run = 0
-        self.fetching = ""
-        self.loading = ""
-        self._lock = threading.Lock()
-
-    def show(self) -> None:
-        with self._lock:
-            elapsed = time.monotonic() - self.started
-            left = (elapsed / self.done_this_run * (self.total - self.done)) if self.done_this_run else None
-            width = 30
-            filled = width * self.done // self.total if self.total else width
-            now = "  ".join(part for part in (f"fetching {self.fetching}" if self.fetching else "",
-                                              f"loading {self.loading}" if self.loading else "") if part)
-            self.stream.write(
-                f"\rbackfill [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} seasons"
-                f"  {self.requests()} requests  {_clock(elapsed)} elapsed"
-                f"  {'?' if left is None else _clock(left)} left  {now:<40}"
-            )
-            self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def run_backfill(
     settings: Settings,
     first: str = FIRST_SEASON,
@@ -139,10 +98,13 @@ def run_backfill(
             own_client = client is None
             client = client or StatsClient(settings)
             try:
-                progress = Progress(len(seasons), lambda: client.request_count, progress_stream)
+                # Before anything lands, a season is guessed at its requests' pacing.
+                progress = Progress(len(seasons), lambda: client.request_count, progress_stream,
+                                    seconds_per_season=(1 + 2 * len(settings.season_types)) * settings.request_delay)
                 return _backfill_locked(settings, lock, recorder, name, seasons, today or date.today(), client,
                                         progress)
             finally:
+                progress.close()
                 if own_client:
                     client.close()
     except RunInProgress as busy:
@@ -326,6 +288,8 @@ def load_seasons(
     if progress:
         progress.done += len(seasons)
         progress.done_this_run += len(seasons)
+        # two team rows a game
+        progress.games += sum(load.rows.get(log.table, 0) // 2 for log in GAME_LOGS if log.player_or_team == "T")
         progress.loading = ""
         progress.show()
     recorder.finish(event, "success", rows_per_table=load.rows, load_id=load.load_id,
