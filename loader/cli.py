@@ -270,6 +270,9 @@ def _status_table(status: dict[str, Any]) -> str:
         f"  last successful sync   {last_sync['finished_at'] if last_sync else 'never'}",
         f"  latest completed game  {freshness['latest_completed_game_date'] or 'none'}",
         f"  latest load            {freshness['latest_load_at'] or 'none'}",
+        "  source freshness       " + (f"{freshness['sources_status']}  (" + ", ".join(
+            f"raw.{source['table']} {source['age_hours']} h" for source in freshness["sources"]) + " since loaded)"
+            if freshness["sources"] else "none loaded"),
     ]
     lines += [f"  WARNING: {warning}" for warning in status["warnings"]]
     lines += ["", "pre-flight checks (the last of each)"]

@@ -7,17 +7,20 @@ PostgreSQL in a read-only session.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import socket
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import yaml
 
 from loader.database import Database, DatabaseUnavailable, connect
 from loader.ops.audit import utc_now
 from loader.ops.redaction import redacted
-from loader.settings import Settings, marts
+from loader.settings import DBT_PROJECT_DIR, Settings, marts
 
 RECENT_RUNS = 10
 #: How many runs the Pulse's history charts show.
@@ -30,6 +33,9 @@ ABANDONED_AFTER = timedelta(hours=6)
 STALE_AFTER = timedelta(days=1)
 #: Worst first: the order in which audit checks are listed.
 STATUS_RANK = {"error": 0, "fail": 1, "abandoned": 2, "warn": 3, "running": 4, "skipped": 5, "success": 6}
+
+#: Where the sources and their freshness rule are declared (dbt's, read by the status too).
+SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "nba_stats" / "_nba_stats__sources.yml"
 
 _RUNNING_MESSAGE = re.compile(r"running as pid (\d+) on (\S+)")
 _AUDIT_COLUMNS = "run_id, step, name, status, started_at, finished_at, failures, message"
@@ -55,7 +61,8 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
         "health": "unknown",
         "last_run": None,
         "last_successful_sync": None,
-        "freshness": {"latest_completed_game_date": None, "latest_season": None, "latest_load_at": None},
+        "freshness": {"latest_completed_game_date": None, "latest_season": None, "latest_load_at": None,
+                      "sources": [], "sources_status": None},
         "rows_per_mart": {table: None for table in marts()},
         "audit_checks": [],
         "preflight_checks": [],
@@ -74,6 +81,7 @@ def collect_status(settings: Settings, now: datetime | None = None) -> dict[str,
                 _read_audit(database, status, now)
             if database.table_exists("nba", "matches"):
                 _read_marts(database, status)
+            _read_source_freshness(database, status, now)
     except DatabaseUnavailable as error:
         raise _unavailable(settings, error) from None
     status["warnings"].extend(_warnings(status, now))
@@ -250,6 +258,39 @@ def _read_marts(database: Database, status: dict[str, Any]) -> None:
     (latest, season), = database.query("select max(game_date), max(season) from nba.matches where is_completed")
     status["freshness"]["latest_completed_game_date"] = str(latest)[:10] if latest is not None else None
     status["freshness"]["latest_season"] = season
+
+
+@functools.cache
+def source_freshness_rule() -> tuple[str, str, dict[str, timedelta], list[str]]:
+    """``dbt source freshness``'s rule, read from its one home, the sources' yml: the raw
+    schema, the loaded_at_field (SQL), warn and error ages, and the tables."""
+    (source,) = yaml.safe_load(SOURCES_YML.read_text())["sources"]
+    config = source["config"]
+    ages = {level: timedelta(**{f"{config['freshness'][f'{level}_after']['period']}s":
+                                config["freshness"][f"{level}_after"]["count"]}) for level in ("warn", "error")}
+    return source["schema"], config["loaded_at_field"], ages, [table["name"] for table in source["tables"]]
+
+
+def _read_source_freshness(database: Database, status: dict[str, Any], now: datetime) -> None:
+    """What ``dbt source freshness`` would say now: each raw table's latest load (its
+    loaded_at_field, run as dbt runs it) and whether it is older than the rule's ages."""
+    schema, loaded_at, ages, tables = source_freshness_rule()
+    results = []
+    for table in tables:
+        if not database.table_exists(schema, table):
+            continue
+        epoch = database.scalar(f"select extract(epoch from max({loaded_at})) from {schema}.{table}")
+        if epoch is None:
+            continue
+        loaded = datetime.fromtimestamp(float(epoch), UTC).replace(tzinfo=None)
+        age = now - loaded
+        level = "error" if age > ages["error"] else "warn" if age > ages["warn"] else "pass"
+        results.append({"table": table, "loaded_at": _iso(loaded), "age_hours": round(age.total_seconds() / 3600, 1),
+                        "status": level})
+    status["freshness"]["sources"] = results
+    if results:
+        status["freshness"]["sources_status"] = max((result["status"] for result in results),
+                                                    key=("pass", "warn", "error").index)
 
 
 def _warnings(status: dict[str, Any], now: datetime) -> list[str]:

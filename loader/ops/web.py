@@ -96,7 +96,7 @@ def render_unavailable(message: str, busy: bool = False) -> str:
 
 def _tone(state: str) -> str:
     """The colour a status wears."""
-    if state in ("ok", "success"):
+    if state in ("ok", "success", "pass"):
         return "good"
     if state == "running":
         return "calm"
