@@ -15,7 +15,7 @@ from conftest import MID_SEASON, _admin, _postgres_or_skip, database_url, make_s
 
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.runs.nightly import run_elt
-from loader.settings import Settings
+from loader.settings import DEFAULT_DUCKDB_FILE, Settings
 
 
 @pytest.fixture(scope="session", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -24,8 +24,10 @@ def season_database_env(
 ) -> Iterator[dict[str, str]]:
     """As ``database_env``, but one database for the whole session: only for tests that read."""
     if request.param == "duckdb":
+        # The default file's name: DuckDB names the catalog after it, and the README's queries
+        # must run as written against the file a new user gets.
         folder: Path = tmp_path_factory.mktemp("warehouse")
-        yield {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(folder / "warehouse.duckdb")}
+        yield {"NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(folder / DEFAULT_DUCKDB_FILE)}
         return
     _postgres_or_skip()
     name = f"nba_test_{uuid.uuid4().hex[:12]}"
