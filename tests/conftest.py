@@ -66,8 +66,8 @@ def database_url(name: str) -> str:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow simulations first, the rest in their order: under ``--dist worksteal`` (make
-    test) the other worker runs the rest meanwhile, rather than one worker starting the
-    longest test last while the other sits idle."""
+    test) the other workers run the rest meanwhile, rather than one worker starting the
+    longest test last while the others sit idle."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
