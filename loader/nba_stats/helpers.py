@@ -386,18 +386,24 @@ def schedule_games(schedule: dict[str, Any]) -> list[dict[str, Any]]:
     for game_date in schedule.get("gameDates", []):
         for game in game_date.get("games", []):
             record = {**game, "season": season}
-            record["row_hash"] = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            row_hash = hashlib.sha1(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            record = without_empty_texts(record)
+            record["row_hash"] = row_hash
             record["season_type"] = season_type_of(game[GAME_ID])
             games.append(record)
     return games
 
 
-def without_empty_texts(record: dict[str, Any]) -> dict[str, Any]:
-    """The game log row with every empty text as null, as the columnar path loads it
-    (loader.nba_stats.columnar): PostgreSQL loads those through CSV, which has one word for
-    both, and takes "" as null in a nullable column; DuckDB would keep "". The schedule's
-    rows keep their empty texts (``seriesText``): they load as INSERTs on both targets."""
-    return {key: None if value == "" else value for key, value in record.items()}
+def without_empty_texts(value: Any) -> Any:
+    """``value`` with every empty text, however deep, as null, as the columnar path loads a
+    game log (loader.nba_stats.columnar): PostgreSQL loads CSV, which has one word for both,
+    and takes "" as null in a nullable column; DuckDB would keep "". A game log row on the
+    row path and a schedule record (its fingerprint taken before) get it on both targets."""
+    if isinstance(value, dict):
+        return {key: without_empty_texts(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_empty_texts(item) for item in value]
+    return None if value == "" else value
 
 
 def changed_games(games: list[dict[str, Any]], stored_hashes: dict[str, str]) -> list[dict[str, Any]]:

@@ -8,16 +8,18 @@ ends, whatever happens in between.
 from __future__ import annotations
 
 import contextlib
+import csv
 import gc
 import logging
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import dlt
 import pyarrow as pa
 from dlt.common.destination import TLoaderFileFormat
+from dlt.common.pipeline import LoadInfo
 from dlt.common.schema.typing import TWriteDisposition
 
 from loader.database import Database, connect, dlt_destination
@@ -33,18 +35,14 @@ from loader.settings import Settings
 logger = logging.getLogger(__name__)
 
 RAW_DATASET = "raw"
-#: How dlt hands the game logs' Arrow tables to each destination: DuckDB reads parquet
-#: files straight into its tables; PostgreSQL takes CSV files through ``COPY ... FROM
-#: STDIN`` (dlt's csv loader format) instead of dlt's INSERT batches, about twice as fast
-#: (benchmarks/README.md). CSV has one word for an empty text and for none, and dlt loads both as
-#: null into a nullable column, which is why the game logs' empty texts load as nulls on
-#: both targets (loader.nba_stats.columnar).
+#: How dlt hands each load to each destination: DuckDB reads parquet files straight into
+#: its tables; PostgreSQL takes CSV files through ``COPY ... FROM STDIN`` (dlt's csv loader
+#: format) instead of dlt's INSERT batches, about twice as fast (benchmarks/README.md). CSV
+#: has one word for an empty text and for none, and dlt loads both as null into a nullable
+#: column, which is why the game logs' empty texts load as nulls on both targets
+#: (loader.nba_stats.columnar). The schedule's rows are dicts, and dlt's CSV writer counts a
+#: dict's values as rows: their counts come from the files (_csv_row_counts).
 _FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "csv"}
-#: Rows that are dicts (the schedule's, the game logs' on the row path) stay on INSERTs into
-#: PostgreSQL: dlt's CSV writer for dicts counts their values as rows (dlt 1.31), and the
-#: audit records the counts. Set per resource: ``pipeline.run(loader_file_format=...)``
-#: would override every resource's format.
-_DICT_FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "insert_values"}
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
 #: dlt's settings for every load, in one place, set for the load alone
 #: (``dlt.config.values``), so that nothing is left behind in the process (an explicit
@@ -172,13 +170,15 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
         )
         source = nba_stats([plan.games for plan in plans],
                            {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition)
-        for name, resource in source.resources.items():
-            dicts = name == SCHEDULE_TABLE or settings.load_path == "rows"
-            resource.apply_hints(file_format=(_DICT_FILE_FORMATS if dicts else _FILE_FORMATS)[settings.target])
+        # Per resource: ``pipeline.run(loader_file_format=...)`` would also set dlt's own tables'.
+        for resource in source.resources.values():
+            resource.apply_hints(file_format=_FILE_FORMATS[settings.target])
         info = pipeline.run(source)
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
+        row_counts.update(_csv_row_counts(info, lambda table: settings.load_path == "rows" or table == SCHEDULE_TABLE
+                                          or table.startswith(f"{SCHEDULE_TABLE}__")))
     with connect(settings) as database:
         copies_removed = remove_repeated_keys(database, [plan.season for plan in plans])
         fill_season_types(database)
@@ -187,6 +187,24 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
                    write_disposition, copies_removed)
     logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())
     return load
+
+
+def _csv_row_counts(info: LoadInfo, of_dicts: Callable[[str], bool]) -> dict[str, int]:
+    """The rows of the CSV files a load wrote for the tables of dict rows, counted in the files.
+
+    dlt 1.31's CSV writer adds a dict row's number of values to its row count
+    (``CsvWriter.write_data``: ``items_count += sum(len(row) for row in items)``), so its
+    normalize counts are off for those tables; the audit records what a load brought. The
+    files are read while the load's folder still exists (dlt keeps completed jobs).
+    """
+    counts: dict[str, int] = {}
+    for package in info.load_packages:
+        for job in package.jobs.get("completed_jobs", []):
+            table = job.job_file_info.table_name
+            if job.job_file_info.file_format == "csv" and of_dicts(table):
+                with open(job.file_path, newline="", encoding="utf-8") as rows:
+                    counts[table] = counts.get(table, 0) + max(sum(1 for _ in csv.reader(rows)) - 1, 0)  # the header
+    return counts
 
 
 def fill_season_types(database: Database) -> None:
