@@ -375,7 +375,7 @@ batches of {Settings().backfill_batch} seasons a load.
 | (e) extract-load, row-by-row vs columnar ({len(figures['rows_seasons'])} seasons, \
 {', '.join(figures['rows_seasons'])}) | {figures['rows_small_seconds']:.1f} s vs \
 {figures['columnar_small_seconds']:.1f} s: **columnar {path_ratio:.1f}x faster** | | |
-| (f) extract-load of {len(seasons)} seasons into PostgreSQL (game logs by COPY, schedule by INSERT) \
+| (f) extract-load of {len(seasons)} seasons into PostgreSQL (every table by COPY) \
 vs into DuckDB, alternated, median of 3 each \
 | {postgres:.1f} s vs {duckdb_:.1f} s: **{target_ratio:.2f}x** \
 (pairs {min(ratios):.2f}x to {max(ratios):.2f}x) | ≤ 1.3x | {met(target_ratio <= 1.3)} |
