@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -280,13 +281,22 @@ def _wait_for(condition: Callable[[], bool]) -> None:
         time.sleep(0.01)
 
 
+def _waiting_for_a_turn(thread_name: str) -> bool:
+    """Whether the thread named so is blocked acquiring a semaphore, by its current stack."""
+    thread = next((thread for thread in threading.enumerate() if thread.name == thread_name), None)
+    frame = sys._current_frames().get(thread.ident) if thread and thread.ident else None
+    return frame is not None and any(entry.name == "acquire" and entry.filename == threading.__file__
+                                     for entry in traceback.extract_stack(frame))
+
+
 def test_the_next_batch_is_fetched_while_one_loads_and_never_more_than_one_ahead() -> None:
     client, fetched = _Client(), []
     batches = [{"2021-22": ["Playoffs"]}, {"2022-23": ["Playoffs"]}, {"2023-24": ["Playoffs"]}]
     ahead = fetched_ahead(lambda batch: fetched.append(batch) or [], batches, client)  # type: ignore[arg-type]
     assert next(ahead).season_types == batches[0]
     _wait_for(lambda: len(fetched) == 2)  # the second is fetched while the first "loads"
-    time.sleep(0.2)
+    # THEN the fetcher waits for its turn (parked in the semaphore's acquire) with two fetched
+    _wait_for(lambda: _waiting_for_a_turn("nba-elt-fetch"))
     assert len(fetched) == 2, "no more than one batch ahead"
     assert [item.season_types for item in ahead] == batches[1:]
     assert fetched == batches and not client.cancelled.is_set()

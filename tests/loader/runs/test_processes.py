@@ -97,13 +97,15 @@ def test_a_second_run_steps_aside_while_one_is_in_progress(
 
 
 def test_a_run_killed_mid_load_converges_on_the_next_run(
-    database_env: dict[str, str], new_database: Callable[[], dict[str, str]], league: SyntheticLeague
+    database_env: dict[str, str], new_database: Callable[[], dict[str, str]], league: SyntheticLeague,
+    tmp_path: Path,
 ) -> None:
     with FakeStatsAPI(league, now=date(2025, 3, 1)) as api:
-        env = _env(database_env, api)
+        # The run's dlt folder (loader.runs.steps.load_raw) lives in the TMPDIR it is given
+        env = _env(database_env, api, TMPDIR=str(tmp_path))
         victim = _start_elt(env)
-        _wait_for(lambda: _served(api, "leaguegamelog", "P"))
-        time.sleep(0.5)  # normalising or loading by now
+        # WHEN dlt has the night's package (extracted: normalising or loading it), the run is killed
+        _wait_for(lambda: any(tmp_path.glob("nba-elt-dlt-*/nba_stats/*/*/*")), timeout=120)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         settings = make_settings(database_env, api)
