@@ -124,8 +124,8 @@ def _verdict(status: dict[str, Any]) -> dict[str, Any]:
         steps = last_run.get("steps") or []
         at = STEP_LABELS.get(steps[-1]["step"], steps[-1]["step"]) if steps else "its start"
         return {"state": "running", "tone": "calm", "headline": "A run is in progress",
-                "cause": f"Started {_when(last_run['started_at'])}, now at {at}. The data of the last run stays "
-                         "readable meanwhile; this page looks again every 15 seconds.", "at": None}
+                "cause": f"Started {_when(last_run['started_at'])}, now at {at}. The marts keep the last run's "
+                         "data meanwhile; this page looks again every 15 seconds.", "at": None}
     if problem and problem["status"] in ("fail", "error", "abandoned"):
         step = STEP_LABELS.get(problem["step"] or "", problem["step"] or "the run")
         verb = {"fail": "failed", "error": "ended in error", "abandoned": "was abandoned"}[problem["status"]]
@@ -168,7 +168,7 @@ def _timeline(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _chart(history: list[dict[str, Any]], measure: str) -> dict[str, Any]:
     """Bars of one measure over the history, in a viewBox of 300 by 80; ``seconds`` is
-    stacked by step, in the tones of the steps' statuses' order (pre-flight at the bottom)."""
+    stacked by step, each in its colour (STEP_TONES), the first step at the bottom."""
     width, height, gap = 300, 80, 0.25
     slot = width / max(len(history), 1)
     if measure == "seconds":
