@@ -7,6 +7,7 @@ PostgreSQL in a read-only session.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import os
@@ -31,6 +32,8 @@ TIMED_STEPS = ("preflight", "extract_load", "transform", "audit")
 ABANDONED_AFTER = timedelta(hours=6)
 #: During the season a nightly job that has not synced for longer than this is stale.
 STALE_AFTER = timedelta(days=1)
+#: The statuses of a check or run that failed.
+FAILING = ("fail", "error")
 #: Worst first: the order in which audit checks are listed.
 STATUS_RANK = {"error": 0, "fail": 1, "abandoned": 2, "warn": 3, "running": 4, "skipped": 5, "success": 6}
 
@@ -106,24 +109,24 @@ def _unavailable(settings: Settings, error: DatabaseUnavailable) -> StatusUnavai
 
 def _read_audit(database: Database, status: dict[str, Any], now: datetime) -> None:
     audit = "audit.pipeline_audit"
-    runs = [
-        _run(row, now) for row in database.query(
-            f"select {_AUDIT_COLUMNS} from {audit} where step = 'run' order by started_at desc limit %s",
-            (RECENT_RUNS,),
-        )
-    ]
-    status["recent_runs"] = runs
-    status["last_run"] = runs[0] if runs else None
-    status["history"] = _history(database, audit, now)
-    if status["last_run"]:
-        latest = status["history"][-1] if status["history"] else {}
-        status["last_run"]["steps"] = latest.get("steps", []) if latest.get("run_id") == runs[0]["run_id"] else []
-    last_sync = database.query(
-        f"select run_id, finished_at from {audit} where step = 'run' and status in ('success', 'warn') "
-        "order by finished_at desc limit 1"
+    # One read of the runs serves the recent ones and the history (RECENT_RUNS <= HISTORY_RUNS),
+    # one read of the syncs the last one and the history's waits.
+    rows = database.query(
+        f"select {_AUDIT_COLUMNS}, api_requests from {audit} where step = 'run' order by started_at desc limit %s",
+        (HISTORY_RUNS,),
     )
-    if last_sync:
-        status["last_successful_sync"] = {"run_id": last_sync[0][0], "finished_at": _iso(last_sync[0][1])}
+    runs = [_run(row[:8], now) for row in rows]
+    status["recent_runs"] = runs[:RECENT_RUNS]
+    status["last_run"] = runs[0] if runs else None
+    syncs = database.query(
+        f"select finished_at, run_id from {audit} where step = 'run' and status in ('success', 'warn') "
+        "and finished_at is not null order by finished_at"
+    )
+    if syncs:
+        status["last_successful_sync"] = {"run_id": syncs[-1][1], "finished_at": _iso(syncs[-1][0])}
+    status["history"] = _history(database, audit, rows, runs, [finished_at for finished_at, _ in syncs])
+    if runs:
+        runs[0]["steps"] = status["history"][-1]["steps"]
     status["freshness"]["latest_load_at"] = _iso(database.scalar(
         f"select max(finished_at) from {audit} where step = 'extract_load' and status = 'success'"
     ))
@@ -148,44 +151,37 @@ def _latest_per_name(database: Database, audit: str, step: str) -> list[dict[str
     return sorted(checks, key=lambda check: (STATUS_RANK.get(check["status"], 9), check["name"]))
 
 
-def _history(database: Database, audit: str, now: datetime) -> list[dict[str, Any]]:
-    """The last HISTORY_RUNS runs, oldest first, each with its steps (their seconds, rows and
-    requests), its audit failures and how long the data had waited for it (hours since the
-    last run that synced before it)."""
-    runs = database.query(
-        f"select {_AUDIT_COLUMNS}, api_requests from {audit} where step = 'run' order by started_at desc limit %s",
-        (HISTORY_RUNS,),
-    )
+def _history(database: Database, audit: str, rows: list[tuple[Any, ...]], runs: list[dict[str, Any]],
+             synced: list[datetime]) -> list[dict[str, Any]]:
+    """The runs of ``rows`` (newest first, as ``runs`` read them), oldest first, each with its
+    steps (their seconds, rows and requests), its audit failures and how long the data had
+    waited for it (hours since the last sync, of the times ``synced``, that ended before it)."""
     if not runs:
         return []
-    ids = [row[0] for row in runs]
+    ids = [run["run_id"] for run in runs]
     steps: dict[str, list[dict[str, Any]]] = {run_id: [] for run_id in ids}
     failures = dict.fromkeys(ids, 0)
     placeholders = ", ".join(["%s"] * len(ids))
-    for run_id, step, name, step_status, started_at, finished_at, failed, message, rows, requests in database.query(
+    for run_id, step, name, step_status, started_at, finished_at, failed, message, loaded, requests in database.query(
         f"select {_AUDIT_COLUMNS}, rows_per_table, api_requests from {audit} "
         f"where run_id in ({placeholders}) and step <> 'run' order by started_at", tuple(ids),
     ):
         if step == "audit_check":
-            failures[run_id] += step_status in ("fail", "error")
+            failures[run_id] += step_status in FAILING
         elif step in TIMED_STEPS:
             _add_step(steps[run_id], {
                 "step": step, "name": name, "status": step_status, "started_at": _iso(started_at),
-                "seconds": _seconds(started_at, finished_at), "rows": _rows(rows), "api_requests": requests,
+                "seconds": _seconds(started_at, finished_at), "rows": _rows(loaded), "api_requests": requests,
                 "failures": failed, "message": message,
             })
-    synced = database.query(
-        f"select finished_at from {audit} where step = 'run' and status in ('success', 'warn') "
-        "and finished_at is not null order by finished_at"
-    )
     history = []
-    for row in reversed(runs):
-        run = _run(row[:8], now)
-        before = [moment for (moment,) in synced if moment < row[4]]
+    for row, run in zip(reversed(rows), reversed(runs), strict=True):
+        started_at, synced_before = row[4], bisect.bisect_left(synced, row[4])
+        last_sync = synced[synced_before - 1] if synced_before else None
         history.append({
             **run, "api_requests": row[8], "steps": steps[run["run_id"]], "audit_failures": failures[run["run_id"]],
             "rows": sum(step["rows"] or 0 for step in steps[run["run_id"]]),
-            "hours_since_last_sync": round((row[4] - before[-1]).total_seconds() / 3600, 1) if before else None,
+            "hours_since_last_sync": round((started_at - last_sync).total_seconds() / 3600, 1) if last_sync else None,
         })
     return history
 
@@ -318,7 +314,7 @@ def _health(status: dict[str, Any]) -> str:
     if last_run is None and not checks:
         return "unknown"
     if (last_run and last_run["status"] in ("fail", "error", "abandoned")) or any(
-        check["status"] in ("fail", "error") for check in checks
+        check["status"] in FAILING for check in checks
     ):
         return "fail"
     if (last_run and last_run["status"] == "warn") or status["stale"] or status["warnings"] or any(
@@ -335,7 +331,7 @@ def _problem(status: dict[str, Any]) -> dict[str, Any] | None:
     if last_run and last_run["status"] in ("fail", "error", "warn", "abandoned"):
         steps = [step for step in last_run.get("steps", []) if step["status"] == last_run["status"]]
         step = steps[0] if steps else None
-        failing = [check for check in status["audit_checks"] if check["status"] in ("fail", "error")
+        failing = [check for check in status["audit_checks"] if check["status"] in FAILING
                    and check["run_id"] == last_run["run_id"]]
         cause = (f"{len(failing)} audit(s) failed, on the games named below; the data is loaded."
                  if failing and step and step["step"] == "audit" else
