@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from loader.ops.status import StatusUnavailable, collect_status
+from loader.ops.status import FAILING, StatusUnavailable, collect_status
 from loader.settings import DBT_PROJECT_DIR, Settings
 
 logger = logging.getLogger(__name__)
@@ -200,11 +200,15 @@ def _audit_groups(checks: list[dict[str, Any]]) -> dict[str, Any]:
     """The audits as the page shows them: failing and warning ones listed, the passing ones
     counted per family (the generic test they are an instance of, the data audits, the
     loader's own checks)."""
-    failing = [check for check in checks if check["status"] in ("fail", "error")]
-    warning = [check for check in checks if check["status"] in ("warn", "abandoned")]
+    failing: list[dict[str, Any]] = []
+    warning: list[dict[str, Any]] = []
     families: dict[str, list[dict[str, Any]]] = {}
     for check in checks:
-        if check not in failing and check not in warning:
+        if check["status"] in FAILING:
+            failing.append(check)
+        elif check["status"] in ("warn", "abandoned"):
+            warning.append(check)
+        else:
             families.setdefault(_family(check["name"]), []).append(check)
     return {"failing": failing, "warning": warning, "passing_count": sum(map(len, families.values())),
             "families": [{"name": name, "checks": families[name]} for name in sorted(families)]}
@@ -267,7 +271,8 @@ _TEMPLATES.filters.update(tone=_tone, pill=_pill, when=_when, audit_row=_audit_r
 _CSS = Markup((_PULSE / "pulse.css").read_text())
 _FAVICON = (_PULSE / "favicon.svg").read_text().strip()
 _BREAK_CHARACTERS = ("_", ".", "/", ",", ":")
-_BREAK_AFTER = re.compile(r"([^_./,:]*[_./,:])")
+_BREAKS = re.escape("".join(_BREAK_CHARACTERS))
+_BREAK_AFTER = re.compile(f"([^{_BREAKS}]*[{_BREAKS}])")
 _GENERIC_TESTS = sorted(
     [*_DBT_GENERIC_TESTS, *(path.stem for path in (DBT_PROJECT_DIR / "tests" / "generic").glob("*.sql"))],
     key=len, reverse=True)
