@@ -178,6 +178,8 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     load_path: str = "columnar"
     backfill_batch: int = 8
+    #: Whether a night fetches the play-by-play of the games completed since (one request a game).
+    play_by_play: bool = True
 
     @property
     def headers(self) -> dict[str, str]:
@@ -227,6 +229,7 @@ class Settings:
             user_agent=env.get("NBA_USER_AGENT", DEFAULT_USER_AGENT),
             load_path=load_path,
             backfill_batch=_whole(env, "NBA_BACKFILL_BATCH", cls.backfill_batch),
+            play_by_play=_on_or_off(env, "NBA_PLAY_BY_PLAY", cls.play_by_play),
         )
 
     def dbt_environment(self) -> dict[str, str]:
@@ -244,7 +247,7 @@ class Settings:
         """The dbt project's vars for this run (defaults in dbt_project.yml): what the marts
         hold is decided by the loader's settings, passed explicitly, not read from the
         environment at build time."""
-        return {"season_types": list(self.season_types)}
+        return {"season_types": list(self.season_types), "play_by_play": self.play_by_play}
 
 
 def parse_season_types(raw: str) -> tuple[str, ...]:
@@ -357,6 +360,13 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     if value != int(value):
         raise ConfigError(f"{name}={value:g} must be a whole number.")
     return int(value)
+
+
+def _on_or_off(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "on" if default else "off").strip().lower()
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name}={raw!r} is not a switch: use 'on' or 'off'.")
+    return raw == "on"
 
 
 def _positive(env: Mapping[str, str], name: str, default: float) -> float:

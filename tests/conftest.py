@@ -155,9 +155,12 @@ def fake_api(league: SyntheticLeague) -> Iterator[FakeStatsAPI]:
 
 
 def make_settings(database_env: dict[str, str], api: FakeStatsAPI, **overrides: str) -> Settings:
-    """Settings for a test run: the fake API, no pacing, fast backoff."""
+    """Settings for a test run: the fake API, no pacing, fast backoff, and no play-by-play
+    unless the test turns it on (``NBA_PLAY_BY_PLAY="on"``): most tests count a night's
+    season-level requests, and tests/loader/test_play_by_play.py proves the rest."""
     env = {
         **database_env,
+        "NBA_PLAY_BY_PLAY": "off",
         "NBA_STATS_BASE_URL": api.base_url,
         "NBA_SEASON": SEASON,
         "NBA_REQUEST_DELAY": "0",

@@ -1,7 +1,9 @@
-"""The dlt source ``nba_stats``: the schedule and the game logs, as three resources in dataset ``raw``.
+"""The dlt source ``nba_stats``: the schedule, the game logs and the play-by-play, as four
+resources in dataset ``raw``.
 
-Three season-level requests carry a whole night: the schedule (every game, any status),
-the team game logs and the player game logs (completed games only). The runs
+Three season-level requests carry a whole night's box scores: the schedule (every game,
+any status), the team game logs and the player game logs (completed games only); then
+one request per game completed since brings its play-by-play. The runs
 (loader.runs) decide what to ask for and fetch it with this source's helpers (the client,
 the schedule's records, the answer checks: helpers.py), before dlt runs, so that a
 backfill can fetch the next seasons while dlt loads the last ones; this source hands what
@@ -19,23 +21,37 @@ import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema, TWriteDisposition
 from dlt.sources import DltResource
 
-from loader.nba_stats.settings import CONTEXT_COLUMNS, GAME_LOGS, SCHEDULE_COLUMNS, SCHEDULE_KEY, SCHEDULE_TABLE
+from loader.nba_stats.settings import (
+    CONTEXT_COLUMNS,
+    GAME_LOGS,
+    PLAY_BY_PLAY_COLUMNS,
+    PLAY_BY_PLAY_KEY,
+    PLAY_BY_PLAY_MERGE_KEY,
+    PLAY_BY_PLAY_TABLE,
+    SCHEDULE_COLUMNS,
+    SCHEDULE_KEY,
+    SCHEDULE_TABLE,
+)
 
 
 @dlt.source(name="nba_stats")
 def nba_stats(
-    schedule_batches: Iterable[list[dict[str, Any]]],
-    game_log_batches: Mapping[str, Iterable[Any]],
+    schedule_batches: Iterable[list[dict[str, Any]]] = (),
+    game_log_batches: Mapping[str, Iterable[Any]] | None = None,
     write_disposition: TWriteDisposition = "merge",
+    play_by_play_batches: Iterable[pa.Table] = (),
 ) -> Iterator[DltResource]:
-    """The schedule's games and each game log's answers (Arrow tables or lists of rows, by
-    raw table), as three resources.
+    """The schedule's games, each game log's answers (Arrow tables or lists of rows, by raw
+    table) and games' play-by-play (an Arrow table per game), as four resources.
 
     A nightly sync brings one season; a backfill several at once, so that dlt's fixed cost
     per load (files, schema, staging tables, merge) is paid once for them.
     ``write_disposition``: ``merge`` on the natural keys, or ``append`` where the caller has
-    made sure raw holds none of these seasons (loader.runs.steps.load_raw).
+    made sure raw holds none of these seasons (loader.runs.steps.load_raw). The
+    play-by-play always merges, game by game: ``delete-insert`` on ``game_id`` replaces a
+    game's actions whole, so that an action the API has since removed does not linger.
     """
+    game_log_batches = game_log_batches or {}
     # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
     # become a UTC timestamp, and staging does every cast explicitly.
     dlt.current.source_schema().remove_type_detection("iso_timestamp")
@@ -55,6 +71,14 @@ def nba_stats(
             primary_key=log.primary_key,
             columns=_columns({**log.columns, **CONTEXT_COLUMNS}),
         )
+    yield dlt.resource(
+        _materialized(_in_one_table(play_by_play_batches)),
+        name=PLAY_BY_PLAY_TABLE,
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        primary_key=PLAY_BY_PLAY_KEY,
+        merge_key=PLAY_BY_PLAY_MERGE_KEY,
+        columns=_columns({**PLAY_BY_PLAY_COLUMNS, **CONTEXT_COLUMNS}),
+    )
 
 
 def _columns(types: dict[str, str]) -> dict[str, TColumnSchema]:
@@ -81,8 +105,8 @@ def _in_one_table(batches: Iterable[Any]) -> list[Any]:
 def _materialized(batches: Iterable[Any]) -> Iterator[Any]:
     """The batches, or, when all are empty, dlt's marker that creates the table anyway.
 
-    dlt creates a table only once rows arrive; the dbt staging models select from all
-    three raw tables from the first night on, even one before the season's first game.
+    dlt creates a table only once rows arrive; the dbt staging models select from every
+    raw table from the first night on, even one before the season's first game.
     """
     rows = 0
     for batch in batches:

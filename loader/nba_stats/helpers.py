@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -33,16 +34,20 @@ import orjson
 import pyarrow as pa
 import requests
 import urllib3
-from nba_api.stats.endpoints import commonteamyears, leaguegamelog, scheduleleaguev2
+from nba_api.stats.endpoints import commonteamyears, leaguegamelog, playbyplayv3, scheduleleaguev2
 from nba_api.stats.endpoints._base import Endpoint
 from urllib3.util import Timeout
 
-from loader.nba_stats.columnar import result_set_table
+from loader.nba_stats.columnar import NotPlayByPlay, actions_table, result_set_table, typed_table
 from loader.nba_stats.settings import (
     CONTEXT_COLUMNS,
     GAME_DATE_EST,
     GAME_ID,
+    PLAY_BY_PLAY_COLUMNS,
+    PLAY_BY_PLAY_KEY,
+    PLAY_BY_PLAY_TABLE,
     REQUIRED_LOG_COLUMNS,
+    REQUIRED_PLAY_BY_PLAY_COLUMNS,
     GameLog,
     season_type_of,
 )
@@ -178,6 +183,20 @@ class StatsClient:
             return body
 
         return dict(self._get(endpoint, parse)["leagueSchedule"])
+
+    def play_by_play(self, game_id: str) -> pa.Table:
+        """One game's play-by-play: its actions as the API sent them, one row each, in the
+        API's order (loader.nba_stats.columnar.actions_table). No rows is the API's answer for
+        a game whose play-by-play it has not published yet: the run asks again another night."""
+        endpoint = playbyplayv3.PlayByPlayV3(game_id=game_id, get_request=False)
+
+        def parse(content: bytes) -> pa.Table:
+            try:
+                return actions_table(content, ACTION_TYPES)
+            except NotPlayByPlay as fault:
+                raise _Retryable(str(fault)) from None
+
+        return self._get(endpoint, parse)
 
     def heartbeat(self) -> int:
         """One cheap request with a short timeout and no retries: is the API answering us?"""
@@ -425,7 +444,9 @@ class BadValueError(RuntimeError):
     """The API sent a value that its raw column's type cannot hold; nothing is loaded."""
 
 
-def check_columns(table: str, result_set: ResultSet, known: dict[str, str]) -> list[str]:
+def check_columns(
+    table: str, result_set: ResultSet, known: dict[str, str], required: frozenset[str] = REQUIRED_LOG_COLUMNS,
+) -> list[str]:
     """Fail on a column the marts need that the API dropped; say which columns were added or
     dropped, as sentences for the audit.
 
@@ -434,7 +455,7 @@ def check_columns(table: str, result_set: ResultSet, known: dict[str, str]) -> l
     a mart needs stops the run before anything is loaded.
     """
     headers = {header.lower() for header in result_set.headers}
-    missing = sorted(REQUIRED_LOG_COLUMNS - headers)
+    missing = sorted(required - headers)
     if missing:
         raise MissingColumnError(
             f"The stats API's {table} response lacks the column(s) {', '.join(c.upper() for c in missing)} "
@@ -456,3 +477,29 @@ def log_batch(
         return result_set_table(result_set.headers, result_set.rows, log.columns, context, log.primary_key)
     return [without_empty_texts({**{key.lower(): value for key, value in record.items()}, **context})
             for record in result_set.records()]
+
+
+# A game's play-by-play -------------------------------------------------------------
+
+#: The types of an action's keys, by raw column (the game's id is not one of them).
+ACTION_TYPES = {name: data_type for name, data_type in PLAY_BY_PLAY_COLUMNS.items() if name != "game_id"}
+
+
+def play_by_play_table(actions: pa.Table, game_id: str, context: dict[str, str]) -> pa.Table:
+    """One game's actions as dlt loads them into ``raw.play_by_play_actions``: the API's keys
+    in snake case (``actionNumber`` -> ``action_number``), typed by the hints, with the game's
+    id and the context; checked for the keys the marts need (MissingColumnError names a
+    dropped one), and the changes of the others logged."""
+    names = ["game_id", *(_snake_case(name) for name in actions.column_names)]
+    # The reader gives every known key a column; one that holds no value was not sent.
+    sent = ["game_id", *(name for name, column in zip(names[1:], actions.columns, strict=True)
+                         if column.null_count < len(column))]
+    check_columns(PLAY_BY_PLAY_TABLE, ResultSet("actions", sent, []), PLAY_BY_PLAY_COLUMNS,
+                  REQUIRED_PLAY_BY_PLAY_COLUMNS)
+    columns = [pa.array([game_id] * actions.num_rows, pa.string()), *actions.columns]
+    return typed_table(names, columns, PLAY_BY_PLAY_COLUMNS, context, PLAY_BY_PLAY_KEY)
+
+
+def _snake_case(key: str) -> str:
+    """``playerNameI`` -> ``player_name_i``, as dlt would name the column."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()

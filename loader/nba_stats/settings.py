@@ -126,8 +126,51 @@ GAME_LOGS = (
 #: The schedule's raw table and its key; with the game logs', every table the loader writes, smallest first.
 SCHEDULE_TABLE, SCHEDULE_KEY = "schedule_games", ("game_id",)
 RAW_TABLES = (SCHEDULE_TABLE, *(log.table for log in GAME_LOGS))
-#: Each raw table and its natural key.
+#: Each raw table of the season-level endpoints and its natural key.
 RAW_KEYS: dict[str, tuple[str, ...]] = {
     SCHEDULE_TABLE: SCHEDULE_KEY,
     **{log.table: log.primary_key for log in GAME_LOGS},
 }
+
+#: Play-by-play (``playbyplayv3``): one row per action of one game, the API's 23 keys in
+#: snake case (``actionNumber`` -> ``action_number``) plus the game's id and the context.
+#: A game's actions are replaced whole when it is fetched again: dlt's ``delete-insert``
+#: merge on ``game_id`` removes an action the API no longer sends (PLAY_BY_PLAY_MERGE_KEY).
+#: ``action_id`` is the key within a game: ``action_number`` repeats (a steal or a block
+#: reuses the number of the turnover or shot it belongs to).
+PLAY_BY_PLAY_TABLE = "play_by_play_actions"
+PLAY_BY_PLAY_KEY = ("game_id", "action_id")
+PLAY_BY_PLAY_MERGE_KEY = "game_id"
+PLAY_BY_PLAY_COLUMNS: dict[str, str] = {
+    "game_id": "text",
+    "action_id": "bigint",
+    "action_number": "bigint",
+    "clock": "text",
+    "period": "bigint",
+    "team_id": "bigint",
+    "team_tricode": "text",
+    "person_id": "bigint",
+    "player_name": "text",
+    "player_name_i": "text",
+    "x_legacy": "bigint",
+    "y_legacy": "bigint",
+    "shot_distance": "bigint",
+    "shot_result": "text",
+    "is_field_goal": "bigint",
+    "score_home": "text",
+    "score_away": "text",
+    "points_total": "bigint",
+    "location": "text",
+    "description": "text",
+    "action_type": "text",
+    "sub_type": "text",
+    "video_available": "bigint",
+    "shot_value": "bigint",
+}
+#: Keys of an action a mart cannot do without: an answer that lacks one fails by name.
+REQUIRED_PLAY_BY_PLAY_COLUMNS = frozenset({
+    "action_id", "period", "clock", "team_id", "person_id", "action_type", "is_field_goal", "shot_result",
+    "shot_value", "score_home", "score_away", "location",
+})
+#: The first season stats.nba.com has play-by-play of.
+FIRST_PLAY_BY_PLAY_SEASON = "1996-97"

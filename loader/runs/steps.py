@@ -21,10 +21,11 @@ import pyarrow as pa
 from dlt.common.destination import TLoaderFileFormat
 from dlt.common.pipeline import LoadInfo
 from dlt.common.schema.typing import TWriteDisposition
+from dlt.sources import DltSource
 
 from loader.database import Database, connect, dlt_destination
 from loader.nba_stats import nba_stats
-from loader.nba_stats.settings import GAME_ID, GAME_LOGS, SCHEDULE_TABLE, SEASON_TYPE_DIGITS
+from loader.nba_stats.settings import GAME_ID, GAME_LOGS, PLAY_BY_PLAY_TABLE, SCHEDULE_TABLE, SEASON_TYPE_DIGITS
 from loader.ops.audit import Recorder
 from loader.runs.dbt import DbtResult, TransformError, run_dbt
 from loader.runs.plan import SyncPlan, fetched
@@ -100,6 +101,8 @@ class RunSummary:
     column_changes: dict[str, list[str]] = field(default_factory=dict)
     #: What a load found wrong in raw and put right (copies of keys removed).
     repairs: list[str] = field(default_factory=list)
+    #: Games whose play-by-play the run loaded.
+    play_by_play_games: int = 0
 
     @property
     def failed_audits(self) -> list[str]:
@@ -161,6 +164,33 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
     with connect(settings) as database:
         loaded_before = seasons_in_raw(database, [plan.season for plan in plans])
     write_disposition: TWriteDisposition = "merge" if loaded_before or has_repeated_keys(plans) else "append"
+    source = nba_stats([plan.games for plan in plans],
+                       {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition)
+    load_id, rows = _run_pipeline(settings, source, lambda table: settings.load_path == "rows"
+                                  or table == SCHEDULE_TABLE or table.startswith(f"{SCHEDULE_TABLE}__"))
+    with connect(settings) as database:
+        copies_removed = remove_repeated_keys(database, [plan.season for plan in plans])
+        fill_season_types(database)
+    load = RawLoad(load_id, rows, write_disposition, copies_removed)
+    logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())
+    return load
+
+
+def load_play_by_play(settings: Settings, games: Sequence[pa.Table]) -> RawLoad:
+    """Games' play-by-play (a table of actions each) into ``raw.play_by_play_actions`` as one
+    dlt load, which replaces each of these games' actions whole."""
+    source = nba_stats(play_by_play_batches=list(games)).with_resources(PLAY_BY_PLAY_TABLE)
+    load_id, rows = _run_pipeline(settings, source, lambda table: False)
+    load = RawLoad(load_id, rows)
+    logger.info("loaded the play-by-play of %d games: %s (load id %s)", len(games), load.rows, load.load_id)
+    return load
+
+
+def _run_pipeline(
+    settings: Settings, source: DltSource, of_dicts: Callable[[str], bool],
+) -> tuple[str | None, dict[str, int]]:
+    """One dlt load of ``source`` into ``raw``: its id and the rows it brought per table.
+    ``of_dicts``: the tables whose rows are dicts (their counts come from the files)."""
     with tempfile.TemporaryDirectory(prefix="nba-elt-dlt-") as pipelines_dir, dlt.config.values(DLT_SETTINGS):
         pipeline = dlt.pipeline(
             pipeline_name="nba_stats",
@@ -168,25 +198,16 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
             dataset_name=RAW_DATASET,
             pipelines_dir=pipelines_dir,
         )
-        source = nba_stats([plan.games for plan in plans],
-                           {log.table: list(fetched(plans, log.table)) for log in GAME_LOGS}, write_disposition)
         # Per resource: ``pipeline.run(loader_file_format=...)`` would also set dlt's own tables'.
-        for resource in source.resources.values():
+        for resource in source.resources.selected.values():
             resource.apply_hints(file_format=_FILE_FORMATS[settings.target])
         info = pipeline.run(source)
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
-        row_counts.update(_csv_row_counts(info, lambda table: settings.load_path == "rows" or table == SCHEDULE_TABLE
-                                          or table.startswith(f"{SCHEDULE_TABLE}__")))
-    with connect(settings) as database:
-        copies_removed = remove_repeated_keys(database, [plan.season for plan in plans])
-        fill_season_types(database)
-    load = RawLoad(info.loads_ids[0] if info.loads_ids else None,
-                   {table: count for table, count in row_counts.items() if not table.startswith("_dlt")},
-                   write_disposition, copies_removed)
-    logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())
-    return load
+        row_counts.update(_csv_row_counts(info, of_dicts))
+    return (info.loads_ids[0] if info.loads_ids else None,
+            {table: count for table, count in row_counts.items() if not table.startswith("_dlt")})
 
 
 def _csv_row_counts(info: LoadInfo, of_dicts: Callable[[str], bool]) -> dict[str, int]:
