@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 #: A run's steps in the order they happen; ``audit`` is the ``dbt test`` invocation, whose
 #: tests each leave an ``audit_check`` row.
-STEPS = ("run", "preflight", "extract_load", "transform", "audit", "audit_check")
+STEPS = ("run", "preflight", "extract_load", "play_by_play", "transform", "audit", "audit_check")
 STATUSES = ("running", "success", "warn", "fail", "error", "skipped")
 
 #: The table's one definition is the dbt macro that the on-run-end hook runs

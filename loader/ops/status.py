@@ -27,7 +27,7 @@ RECENT_RUNS = 10
 #: How many runs the Pulse's history charts show.
 HISTORY_RUNS = 30
 #: The steps of a run that the timeline and the history show, in their order.
-TIMED_STEPS = ("preflight", "extract_load", "transform", "audit")
+TIMED_STEPS = ("preflight", "extract_load", "play_by_play", "transform", "audit")
 #: A run still "running" after this long is taken for dead whatever its pid says.
 ABANDONED_AFTER = timedelta(hours=6)
 #: During the season a nightly job that has not synced for longer than this is stale.
@@ -259,12 +259,15 @@ def _read_marts(database: Database, status: dict[str, Any]) -> None:
 @functools.cache
 def source_freshness_rule() -> tuple[str, str, dict[str, timedelta], list[str]]:
     """``dbt source freshness``'s rule, read from its one home, the sources' yml: the raw
-    schema, the loaded_at_field (SQL), warn and error ages, and the tables."""
+    schema, the loaded_at_field (SQL), warn and error ages, and the tables it judges (not
+    those whose own config sets ``freshness: null``)."""
     (source,) = yaml.safe_load(SOURCES_YML.read_text())["sources"]
     config = source["config"]
     ages = {level: timedelta(**{f"{config['freshness'][f'{level}_after']['period']}s":
                                 config["freshness"][f"{level}_after"]["count"]}) for level in ("warn", "error")}
-    return source["schema"], config["loaded_at_field"], ages, [table["name"] for table in source["tables"]]
+    judged = [table["name"] for table in source["tables"]
+              if "freshness" not in table.get("config", {}) or table["config"]["freshness"] is not None]
+    return source["schema"], config["loaded_at_field"], ages, judged
 
 
 def _read_source_freshness(database: Database, status: dict[str, Any], now: datetime) -> None:

@@ -32,7 +32,8 @@ STATUS_PATH = "/api/v1/system/status"
 #: Seconds after which a client refused by a run in progress may ask again.
 BUSY_RETRY_AFTER = 30
 #: What the history and the timeline call each step of a run.
-STEP_LABELS = {"preflight": "pre-flight", "extract_load": "extract-load", "transform": "dbt run", "audit": "dbt test"}
+STEP_LABELS = {"preflight": "pre-flight", "extract_load": "extract-load", "play_by_play": "play-by-play",
+               "transform": "dbt run", "audit": "dbt test"}
 #: The generic tests dbt brings; the project's own are the files of dbt_project/tests/generic.
 _DBT_GENERIC_TESTS = ("unique", "not_null", "accepted_values", "relationships")
 
@@ -192,8 +193,8 @@ def _chart(history: list[dict[str, Any]], measure: str) -> dict[str, Any]:
 
 
 #: The colour of each step in the stacked chart of seconds.
-STEP_TONES = {"preflight": "step-preflight", "extract_load": "step-load", "transform": "step-run",
-              "audit": "step-test"}
+STEP_TONES = {"preflight": "step-preflight", "extract_load": "step-load", "play_by_play": "step-play-by-play",
+              "transform": "step-run", "audit": "step-test"}
 
 
 def _audit_groups(checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from loader.ops.audit import Recorder, ensure_audit_table, record_set_aside_rows
 from loader.ops.lock import RunInProgress, RunLock, run_lock
 from loader.ops.progress import Progress
 from loader.runs.plan import SyncPlan, fetch_game_logs, plan_sync
+from loader.runs.play_by_play import backfill_play_by_play
 from loader.runs.steps import AuditsFailed, RawLoad, RunSummary, build_marts, cyclic_gc_paused, load_raw, run_audits
 from loader.settings import ConfigError, Settings, format_season, season_in_progress, season_start_year
 
@@ -86,8 +87,11 @@ def run_backfill(
     client: StatsClient | None = None,
     run_id: str | None = None,
     progress_stream: TextIO | None = None,
+    play_by_play: bool = False,
 ) -> RunSummary:
-    """Load every season from ``first`` to ``last`` not yet recorded, then build and audit the marts."""
+    """Load every season from ``first`` to ``last`` not yet recorded, then, with
+    ``play_by_play``, every completed game's play-by-play that raw lacks (1996-97 on, one
+    request a game: loader.runs.play_by_play), then build and audit the marts."""
     if season_types is not None:
         settings = dataclasses.replace(settings, season_types=tuple(season_types))
     seasons = seasons_between(first, last or settings.season)
@@ -102,7 +106,7 @@ def run_backfill(
                 progress = Progress(len(seasons), lambda: client.request_count, progress_stream,
                                     seconds_per_season=(1 + 2 * len(settings.season_types)) * settings.request_delay)
                 return _backfill_locked(settings, lock, recorder, name, seasons, today or date.today(), client,
-                                        progress)
+                                        progress, progress_stream, play_by_play)
             finally:
                 progress.close()
                 if own_client:
@@ -114,7 +118,7 @@ def run_backfill(
 
 def _backfill_locked(
     settings: Settings, lock: RunLock, recorder: Recorder, name: str, seasons: list[str], today: date,
-    client: StatsClient, progress: Progress,
+    client: StatsClient, progress: Progress, play_by_play_stream: TextIO | None, play_by_play: bool,
 ) -> RunSummary:
     summary = RunSummary(run_id=recorder.run_id)
     record_set_aside_rows(settings)
@@ -131,6 +135,9 @@ def _backfill_locked(
         progress.fetching = progress.loading = ""
         progress.show()
         progress.close()
+        if play_by_play:
+            with cyclic_gc_paused():
+                backfill_play_by_play(settings, lock, client, recorder, summary, seasons, play_by_play_stream)
         # The allocator keeps what the fetched Arrow tables freed; dbt's build, the
         # backfill's peak in memory, should not sit on top of it.
         pa.default_memory_pool().release_unused()

@@ -1,4 +1,5 @@
-"""One nightly run, end to end: pre-flight, extract-load with dlt, dbt models, dbt audits.
+"""One nightly run, end to end: pre-flight, extract-load with dlt (the box scores, then the
+play-by-play of the games that need it), dbt models, dbt audits.
 
 Each step leaves a row in ``audit.pipeline_audit``; the run's own row opens first and is
 closed last, whatever happens in between (an exception, Ctrl-C), so the flight recorder
@@ -18,6 +19,7 @@ from loader.ops.audit import Recorder, record_set_aside_rows
 from loader.ops.lock import RunInProgress, RunLock, run_lock
 from loader.ops.preflight import run_checks
 from loader.runs.plan import fetch_game_logs, plan_sync
+from loader.runs.play_by_play import nightly_play_by_play
 from loader.runs.reconcile import describe_stale, schedule_disagreements
 from loader.runs.state import read_box_score_gaps, read_held_matches, read_schedule_hashes, read_watermark
 from loader.runs.steps import (
@@ -80,11 +82,17 @@ def _run_locked(
         _preflight(settings, client, recorder)
         with cyclic_gc_paused():
             _extract_load(settings, client, recorder, summary, today, resync_season, lock)
+            play_by_play_error = nightly_play_by_play(
+                settings, client, recorder, summary, settings.season,
+                summary.plan.date_from if summary.plan else None, lock) if settings.play_by_play else None
         lock.verify("building the marts")
         build_marts(settings, recorder)
         if audit:
             lock.verify("running the audits")
             run_audits(settings, recorder, summary, today)
+        if play_by_play_error is not None:
+            # The box scores and the marts are whole; the games left are due again tomorrow.
+            raise play_by_play_error
     except BaseException as error:
         summary.status = "fail" if isinstance(error, AuditsFailed | PreflightFailed) else "error"
         recorder.finish(run_event, summary.status, message=str(error) or type(error).__name__,
@@ -161,5 +169,6 @@ def _describe(summary: RunSummary) -> str:
     rows = sum(summary.rows_per_table.values())
     warned = f", {len(summary.warned_audits)} warned ({', '.join(summary.warned_audits)})" \
         if summary.warned_audits else ""
-    return (f"{rows} raw rows, {summary.api_requests} API requests, "
+    play_by_play = f" ({summary.play_by_play_games} for play-by-play)" if summary.play_by_play_games else ""
+    return (f"{rows} raw rows, {summary.api_requests} API requests{play_by_play}, "
             f"{audits - len(summary.warned_audits)} audits passed{warned}")

@@ -92,3 +92,70 @@ def read_box_score_gaps(database: Database, season: str, season_types: Sequence[
 
 def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+#: A made field goal is known by its result; a made free throw by its description, which
+#: starts with MISS on a miss (or, without one, by its score, filled only on scoring
+#: actions): the marts' rules (dbt_project/models/marts/game_events.sql).
+_MAKES_BY_PLAYER = """
+select
+    game_id,
+    person_id as player_id,
+    sum(case when is_field_goal = 1 and shot_result = 'Made' then 1 else 0 end) as fgm,
+    sum(case when is_field_goal = 1 and shot_result = 'Made' and shot_value = 3 then 1 else 0 end) as fg3m,
+    sum(case when action_type = 'Free Throw' and coalesce(substr(description, 1, 4) <> 'MISS', score_home is not null)
+        then 1 else 0 end) as ftm
+from raw.play_by_play_actions
+where (is_field_goal = 1 or action_type = 'Free Throw') and {where}
+group by game_id, person_id
+"""
+
+
+def read_play_by_play_due(
+    database: Database, seasons: Sequence[str], season_types: Sequence[str], checked_from: date | None = None,
+) -> list[tuple[str, str]]:
+    """``(game_id, season)`` of the completed games of ``seasons`` that need their play-by-play
+    fetched, oldest first: those raw holds none of (new tonight, not published yet, or left
+    by a killed backfill), and, among the games of ``checked_from`` on (a night's window,
+    whose box scores were just fetched again), those whose play-by-play no longer agrees
+    with the box score: a player's made field goals, threes or free throws differ (a stat
+    correction). A stat the box score lacks is not compared.
+    """
+    if not seasons or not database.table_exists("raw", "team_game_logs"):
+        return []
+    season_list = ", ".join(["%s"] * len(seasons))
+    type_list = ", ".join(["%s"] * len(season_types))
+    completed = (f"select game_id, min(season) as season, min(game_date) as game_date from raw.team_game_logs "
+                 f"where season in ({season_list}) and season_type in ({type_list}) group by game_id")
+    if not database.table_exists("raw", "play_by_play_actions"):
+        rows = database.query(f"{completed} order by game_date, game_id", (*seasons, *season_types))
+        return [(game_id, season) for game_id, season, _ in rows]
+    rows = database.query(
+        f"with completed as ({completed}) "
+        "select game_id, season from completed where game_id not in ("
+        f"  select distinct game_id from raw.play_by_play_actions where season in ({season_list})) "
+        "order by game_date, game_id",
+        (*seasons, *season_types, *seasons),
+    )
+    due = [(game_id, season) for game_id, season in rows]
+    if checked_from is not None:
+        due += [game for game in _disagreeing_games(database, seasons, checked_from) if game not in due]
+    return due
+
+
+def _disagreeing_games(database: Database, seasons: Sequence[str], checked_from: date) -> list[tuple[str, str]]:
+    season_list = ", ".join(["%s"] * len(seasons))
+    window = f"season in ({season_list}) and game_id in (select game_id from box)"
+    rows = database.query(
+        "with box as ("
+        f"  select game_id, season, player_id, fgm, fg3m, ftm from raw.player_game_logs "
+        f"  where season in ({season_list}) and game_date >= %s"
+        f"), events as ({_MAKES_BY_PLAYER.format(where=window)}) "
+        "select distinct box.game_id, box.season from box "
+        "left join events on events.game_id = box.game_id and events.player_id = box.player_id "
+        "where box.fgm <> coalesce(events.fgm, 0) or box.fg3m <> coalesce(events.fg3m, 0) "
+        "   or box.ftm <> coalesce(events.ftm, 0) "
+        "order by box.game_id",
+        (*seasons, checked_from, *seasons),
+    )
+    return [(game_id, season) for game_id, season in rows]

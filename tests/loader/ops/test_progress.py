@@ -9,7 +9,7 @@ import os
 import re
 import select
 
-from loader.ops.progress import MARTS_SECONDS_PER_SEASON, Progress
+from loader.ops.progress import MARTS_SECONDS, Progress
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -18,7 +18,7 @@ def test_plain_lines_count_seasons_and_games_and_guess_the_time_left_before_anyt
     stream = io.StringIO()
     progress = Progress(10, lambda: 7, stream, seconds_per_season=5.0)
     # Before the first batch lands: the pacing's guess for every season, and the marts
-    assert progress.seconds_left() >= 10 * 5.0 + 10 * MARTS_SECONDS_PER_SEASON - 1
+    assert progress.seconds_left() >= 10 * 5.0 + 10 * MARTS_SECONDS["seasons"] - 1
     progress.show()
     progress.fetching = "1996-97"
     progress.show()  # nothing landed since the last line: no new line
