@@ -21,9 +21,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loader.nba_stats.settings import SEASON_TYPE_DIGITS
+
+if TYPE_CHECKING:
+    from .playbyplay import PlayByPlay
 
 logger = logging.getLogger(__name__)
 
@@ -290,11 +293,14 @@ class Game:
     # How both log rows mark a neutral-site game whose logs do not designate: "@" or "vs."
     # on both rows; "" = designated (home "vs.", away "@").
     log_marker: str = ""
+    # 5-minute overtimes the simulation played (``_play``): the play-by-play has 4 + this periods.
+    overtimes: int = 0
     # Data faults the hooks of SyntheticLeague set (see there).
     redesignated: bool = False
     schedule_score_skew: int = 0
     withheld_until: date | None = None
     null_columns: dict[str, date | None] = field(default_factory=dict)
+    play_by_play_until: date | None = None
 
     @property
     def type_digit(self) -> str:
@@ -348,6 +354,13 @@ class Game:
     def null_columns_at(self, now: date | None) -> list[str]:
         """The columns both game logs serve null for this game at ``now``, in header order."""
         return [c for c in BOX_COLUMNS if c in self.null_columns and _before(now, self.null_columns[c])]
+
+    def play_by_play_published(self, now: date | None) -> bool:
+        """Whether ``playbyplayv3`` serves the game's actions at ``now``: once it is final and
+        no ``SyntheticLeague.delay_play_by_play`` holds them back (None = the end of time)."""
+        if not is_final(self, now):
+            return False
+        return self.play_by_play_until is None or not _before(now, self.play_by_play_until)
 
 
 @dataclass
@@ -446,8 +459,9 @@ def _period_lines(
 def _play(
     rng: random.Random, rosters: dict[int, list[Player]], strength: dict[int, float], home_id: int,
     unkept: frozenset[str] = frozenset(),
-) -> dict[int, list[Line]]:
-    """Simulate a game: regulation, then 5-minute overtimes until the points differ.
+) -> tuple[dict[int, list[Line]], int]:
+    """Simulate a game: regulation, then 5-minute overtimes until the points differ; returns
+    the lines and the number of overtimes played.
 
     ``unkept``: the stats the era did not keep, generated as 0 before points are compared,
     so that the final score is the one the kept stats add up to."""
@@ -456,17 +470,20 @@ def _play(
         bonus = 1.015 if tid == home_id else 1.0
         stats[tid] = _period_lines(rng, players, 240, strength[tid] * bonus, unkept)
     t1, t2 = list(rosters)
+    overtimes = 0
     for _ in range(6):
         if _pts(stats[t1]) != _pts(stats[t2]):
             break
+        overtimes += 1
         for tid, players in rosters.items():
             ot = _period_lines(rng, players[:8], 25, strength[tid], unkept)
             padded = ot + [[0] * len(STAT_FIELDS)] * (len(players) - len(ot))
             stats[tid] = [[a + b for a, b in zip(x, y, strict=True)] for x, y in zip(stats[tid], padded, strict=True)]
-    if _pts(stats[t1]) == _pts(stats[t2]):  # last resort: one more made free throw
+    if _pts(stats[t1]) == _pts(stats[t2]):  # last resort: one more made free throw (in the last overtime)
         stats[home_id][0][_IDX["FTM"]] += 1
         stats[home_id][0][_IDX["FTA"]] += 1
-    return {tid: [Line(p.player_id, s) for p, s in zip(rosters[tid], stats[tid], strict=True)] for tid in rosters}
+    lines = {tid: [Line(p.player_id, s) for p, s in zip(rosters[tid], stats[tid], strict=True)] for tid in rosters}
+    return lines, overtimes
 
 
 def _pts(lines: list[list[int]]) -> int:
@@ -623,8 +640,8 @@ class _SeasonBuilder:
         kw.setdefault("time_et", rng.choice(_TIMES))
         ht = team_by_id(home)
         kw.setdefault("arena", (f"{ht.city} Arena", ht.city, ""))
-        lines = _play(rng, rosters, self.strength, home, self.unkept)
-        game = Game(gid, self.season, day, home, away, lines, **kw)
+        lines, overtimes = _play(rng, rosters, self.strength, home, self.unkept)
+        game = Game(gid, self.season, day, home, away, lines, overtimes=overtimes, **kw)
         self.games[gid] = game
         return game
 
@@ -758,9 +775,9 @@ class _SeasonBuilder:
             pool = [p for t in self.teams if t.conference == conf for p in self.league.roster(t.team_id)]
             rosters[team] = sorted(pool, key=lambda p: (-p.usage, p.player_id))[:12]
         strength = {ALL_STAR_EAST_ID: 1.0, ALL_STAR_WEST_ID: 1.0}
-        lines = _play(rng, rosters, strength, ALL_STAR_EAST_ID, self.unkept)
+        lines, overtimes = _play(rng, rosters, strength, ALL_STAR_EAST_ID, self.unkept)
         self.games[gid] = Game(
-            gid, self.season, day, ALL_STAR_EAST_ID, ALL_STAR_WEST_ID, lines, time_et="20:00",
+            gid, self.season, day, ALL_STAR_EAST_ID, ALL_STAR_WEST_ID, lines, overtimes=overtimes, time_et="20:00",
             neutral=True, label="NBA All-Star Game", arena=("All-Star Arena", "", ""),
         )
 
@@ -1035,6 +1052,26 @@ class SyntheticLeague:
         else:
             game.null_columns.pop(column, None)
         self.version += 1
+
+    def delay_play_by_play(self, game_id: str, until: date) -> None:
+        """A play-by-play published late: while the clock is before ``until`` ``playbyplayv3``
+        answers the game with no actions, although the game is final and its box score out."""
+        self.game(game_id).play_by_play_until = until
+        self.version += 1
+
+    def play_by_play(self, game_id: str) -> PlayByPlay:
+        """The game's play-by-play as ``playbyplayv3`` serves it once published (final, not
+        delayed, from 1996-97 on), with its own account of what it holds (``period_points``,
+        ``n_actions``): generated afresh from the current box score, so a stat correction
+        shows at once (nothing is cached). KeyError for an unknown game."""
+        from .playbyplay import play_by_play  # playbyplay builds on this module's types
+
+        return play_by_play(self, self.game(game_id))
+
+    def period_points(self, game_id: str) -> dict[int, list[int]]:
+        """Team id -> the points the play-by-play gives the team in each period, overtimes
+        included (they sum to the box score's points)."""
+        return self.play_by_play(game_id).period_points
 
     def redesignate(self, game_id: str) -> None:
         """The schedule swaps the game's home and away teams (team objects and scores with

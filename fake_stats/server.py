@@ -29,12 +29,16 @@ from .league import DEFAULT_SCHEDULES_FROM, SyntheticLeague
 
 logger = logging.getLogger(__name__)
 
-DATA_ENDPOINTS = ("leaguegamelog", "scheduleleaguev2")
+DATA_ENDPOINTS = ("leaguegamelog", "scheduleleaguev2", "playbyplayv3")
 KNOWN_ENDPOINTS = DATA_ENDPOINTS + ("commonteamyears",)
 FAULT_KINDS = (
     "429", "500", "502", "503", "403", "slow", "hang", "reset", "html", "truncated",
     "extra_column", "missing_column", "reordered_columns", "empty", "trickle", "bad_value",
 )
+#: The faults that distort a valid body (``distort``); the others replace or delay it.
+DISTORTIONS = ("extra_column", "missing_column", "reordered_columns", "empty", "bad_value")
+#: A play-by-play action's key for a fault's ``column`` named as a game log's column.
+PLAY_BY_PLAY_KEY_FOR = {"PTS": "scoreHome"}
 _STATUS_TEXT = {403: b"Forbidden", 429: b"Too Many Requests", 500: b"Internal Server Error",
                 502: b"Bad Gateway", 503: b"Service Unavailable"}
 ACCESS_DENIED_HTML = (
@@ -42,7 +46,8 @@ ACCESS_DENIED_HTML = (
     b"You don't have permission to access this server.<P>\nReference #18.fake\n</BODY>\n</HTML>\n"
 )
 
-# recorded key: (endpoint, Season, SeasonType, PlayerOrTeam); schedule uses "" for the last two
+# recorded key: (endpoint, Season, SeasonType, PlayerOrTeam); schedule uses "" for the last two, the
+# play-by-play (endpoint, GameID, "", "")
 RecordedKey = tuple[str, str, str, str]
 
 
@@ -91,6 +96,8 @@ def recorded_key(doc: Mapping[str, Any]) -> RecordedKey:
     """The lookup key of a recorded body, read from the body itself."""
     if "leagueSchedule" in doc:
         return ("scheduleleaguev2", doc["leagueSchedule"]["seasonYear"], "", "")
+    if isinstance(doc.get("game"), Mapping) and "actions" in doc["game"]:
+        return ("playbyplayv3", str(doc["game"]["gameId"]), "", "")
     params = doc.get("parameters") or {}
     return (str(doc["resource"]).lower(), params.get("Season") or "",
             params.get("SeasonType") or "", params.get("PlayerOrTeam") or "")
@@ -229,7 +236,7 @@ class FakeStatsAPI:
             doc = self.body(endpoint, params)
         except wire.BadRequest as e:
             return _Response(400, str(e).encode(), "text/plain; charset=utf-8")
-        response = self._late_fault(fault, doc)
+        response = self._late_fault(fault, doc, endpoint)
         if fault is None and self._body_cache is not None:
             self._body_cache[key] = response.body
         return response
@@ -252,15 +259,17 @@ class FakeStatsAPI:
                 return _Response(None)
         return None
 
-    def _late_fault(self, fault: Fault | None, doc: Any) -> _Response:
+    def _late_fault(self, fault: Fault | None, doc: Any, endpoint: str = "") -> _Response:
         """Faults that distort a valid body."""
         kind = fault.kind if fault else ""
+        if isinstance(doc, bytes) and endpoint == "playbyplayv3" and kind in DISTORTIONS:
+            doc = json.loads(doc)  # built as bytes for speed: distorted as a document
         if isinstance(doc, bytes):  # verbatim recorded body
             body = doc
         else:
-            if kind in ("extra_column", "missing_column", "reordered_columns", "empty", "bad_value"):
+            if kind in DISTORTIONS:
                 doc = distort(doc, kind, fault.column if fault else "PTS")
-            body = wire.dumps(doc)
+            body = wire.dumps_compact(doc) if endpoint == "playbyplayv3" else wire.dumps(doc)
         if kind == "truncated":
             body = body[: len(body) // 2]
         # The headers at once, then one byte every few seconds: each read of the socket is
@@ -276,12 +285,17 @@ class FakeStatsAPI:
             return recorded
         if endpoint == "leaguegamelog":
             return wire.leaguegamelog(self.league, params, self.now)
+        if endpoint == "playbyplayv3":
+            return wire.playbyplayv3_body(self.league, params, self.now)
         return wire.scheduleleaguev2(self.league, params, self.now)
 
     def _recorded_body(self, endpoint: str, params: Mapping[str, str]) -> Any:
         """A recorded answer for the request, or None to fall through to the league."""
         if endpoint == "scheduleleaguev2":
             doc = self.recorded.get((endpoint, wire.check_season(params), "", ""))
+            return json.loads(json.dumps(doc)) if doc is not None else None
+        if endpoint == "playbyplayv3":  # the recorded game, whatever the clock: it was played long ago
+            doc = self.recorded.get((endpoint, wire.check_game_id(params), "", ""))
             return json.loads(json.dumps(doc)) if doc is not None else None
         season, _, player, lo, hi = wire.log_request(params)
         season_type = params.get("SeasonType", "Regular Season")
@@ -308,7 +322,10 @@ def _filter_recorded_log(doc: Mapping[str, Any], params: Mapping[str, str], now:
 
 
 def distort(doc: dict[str, Any], kind: str, column: str = "PTS") -> dict[str, Any]:
-    """Schema-drift faults on every result set (the schedule only supports 'empty')."""
+    """Schema-drift faults on every result set (the schedule only supports 'empty'); on the
+    play-by-play's actions, which are objects: their keys are its columns."""
+    if isinstance(doc.get("game"), dict) and "actions" in doc["game"]:
+        return _distort_actions(doc, kind, PLAY_BY_PLAY_KEY_FOR.get(column, column))
     if "leagueSchedule" in doc:
         if kind == "empty":
             doc = dict(doc, leagueSchedule=dict(doc["leagueSchedule"], gameDates=[]))
@@ -334,6 +351,28 @@ def distort(doc: dict[str, Any], kind: str, column: str = "PTS") -> dict[str, An
             rows = [[r[i] for i in order] for r in rows]
         sets.append(dict(rs, headers=headers, rowSet=rows))
     return dict(doc, resultSets=sets)
+
+
+def _distort_actions(doc: dict[str, Any], kind: str, key: str) -> dict[str, Any]:
+    """The play-by-play's drift: no actions ("empty"), ``key`` gone from every action, a new
+    key "newStat" on every action, every action's keys in one shuffled order, or the first
+    action's ``key`` "abc"."""
+    actions = [dict(a) for a in doc["game"]["actions"]]
+    if kind == "empty":
+        actions = []
+    elif kind == "missing_column":
+        for a in actions:
+            a.pop(key, None)
+    elif kind == "extra_column":
+        for a in actions:
+            a["newStat"] = 0
+    elif kind == "reordered_columns" and actions:
+        order = list(actions[0])
+        random.Random(0).shuffle(order)
+        actions = [{k: a[k] for k in order if k in a} | a for a in actions]
+    elif kind == "bad_value" and actions and key in actions[0]:
+        actions[0][key] = "abc"  # a value no typed column can hold
+    return dict(doc, game=dict(doc["game"], actions=actions))
 
 
 class _Handler(BaseHTTPRequestHandler):

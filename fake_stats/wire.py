@@ -2,7 +2,8 @@
 
 Kept separate from the HTTP layer so tests (and other tools) can build bodies without a
 socket. Parameter problems raise ``BadRequest`` whose message is the real API's style
-of plain-text error.
+of plain-text error. The game logs and the schedule serialize like their recordings
+(``dumps``), the play-by-play compactly like its own (``dumps_compact``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from .league import (
     team_by_id,
     valid_season,
 )
+from .playbyplay import FIRST_SEASON as FIRST_PLAY_BY_PLAY_SEASON
+from .playbyplay import PlayByPlay
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ _LOG_PARAMS = (
     "LeagueID", "Season", "SeasonType", "PlayerOrTeam", "Counter", "Sorter", "Direction", "DateFrom", "DateTo",
 )
 _SEASON_RE = re.compile(r"^\d{4}-\d{2}$")
+_GAME_ID_RE = re.compile(r"^\d{10}$")
 
 
 class BadRequest(ValueError):
@@ -439,10 +443,15 @@ def empty_schedule(season: str) -> dict[str, Any]:
             }}
 
 
+def _stamp(now: date | None) -> str:
+    """The meta block's time: the clock's day, 10 am (a fixed time keeps bodies deterministic)."""
+    return f"{(now or date(2000, 1, 1)).isoformat()}T10:00:00.0000Z"
+
+
 def _meta(season: str, now: date | None) -> dict[str, Any]:
     """The schedule's meta block."""
-    stamp = f"{(now or date(2000, 1, 1)).isoformat()}T10:00:00.0000Z"
-    return {"version": 1, "request": f"http://nba.cloud/league/00/{season}/scheduleleaguev2?Format=json", "time": stamp}
+    return {"version": 1, "request": f"http://nba.cloud/league/00/{season}/scheduleleaguev2?Format=json",
+            "time": _stamp(now)}
 
 
 def scheduleleaguev2(league: SyntheticLeague | None, params: Mapping[str, str], now: date | None) -> dict[str, Any]:
@@ -478,3 +487,66 @@ def commonteamyears() -> bytes:
 def dumps(doc: Any) -> bytes:
     """Serialize like the recordings (json.dumps default separators)."""
     return json.dumps(doc).encode("utf-8")
+
+
+def dumps_compact(doc: Any) -> bytes:
+    """Serialize like the recorded play-by-play: no spaces, UTF-8 as it is (no \\u escapes)."""
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+# ---- play-by-play -------------------------------------------------------------------
+
+def check_game_id(params: Mapping[str, str]) -> str:
+    """GameID is required and must be the ten digits of a game id, else the API answers 400.
+    StartPeriod and EndPeriod are not checked: ``playbyplayv3`` answers every period whatever
+    they say (its meta.request forwards no period to the feed it reads)."""
+    game_id = params.get("GameID")
+    if not game_id:
+        raise BadRequest("The GameID property is required.")
+    if not _GAME_ID_RE.match(game_id):
+        raise BadRequest("The field GameID must match the regular expression '^\\d{10}$'.")
+    return game_id
+
+
+def published_play_by_play(league: SyntheticLeague | None, game_id: str, now: date | None) -> PlayByPlay | None:
+    """The game's play-by-play as the API has it at ``now``: None for a game the league does
+    not have, one not final yet, one whose play-by-play ``delay_play_by_play`` holds back,
+    or one from before the API kept play-by-play (FIRST_PLAY_BY_PLAY_SEASON)."""
+    if league is None:
+        return None
+    try:
+        game = league.game(game_id)
+    except KeyError:
+        return None
+    if game.season < FIRST_PLAY_BY_PLAY_SEASON or not game.play_by_play_published(now):
+        return None
+    return league.play_by_play(game_id)
+
+
+def play_by_play_doc(game_id: str, actions: list[dict[str, Any]], now: date | None) -> dict[str, Any]:
+    """The playbyplayv3 envelope. With no actions (an unknown game, one not played or not
+    published yet) the real API still answers 200 with this envelope, its list empty and
+    videoAvailable 0: the client learns nothing more than "nothing yet"."""
+    return {
+        "meta": {"version": 1, "request": f"http://nba.cloud/games/{game_id}/playbyplay?Format=json",
+                 "time": _stamp(now)},
+        "game": {"gameId": game_id, "videoAvailable": 1 if actions else 0, "actions": actions},
+    }
+
+
+def playbyplayv3(league: SyntheticLeague | None, params: Mapping[str, str], now: date | None) -> dict[str, Any]:
+    """playbyplayv3 body as a document: every action of the game once published, else none."""
+    game_id = check_game_id(params)
+    pbp = published_play_by_play(league, game_id, now)
+    return play_by_play_doc(game_id, pbp.actions if pbp else [], now)
+
+
+def playbyplayv3_body(league: SyntheticLeague | None, params: Mapping[str, str], now: date | None) -> bytes:
+    """playbyplayv3 body as bytes, the same as ``dumps_compact(playbyplayv3(...))`` but
+    without building an object per action (the server answers with this)."""
+    game_id = check_game_id(params)
+    pbp = published_play_by_play(league, game_id, now)
+    if pbp is None or not pbp.n_actions:
+        return dumps_compact(play_by_play_doc(game_id, [], now))
+    head = dumps_compact(play_by_play_doc(game_id, [{}], now))  # ends with '"actions":[{}]}}'
+    return head[:-6] + pbp.actions_json().encode("utf-8") + b"}}"
