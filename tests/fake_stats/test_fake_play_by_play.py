@@ -13,17 +13,17 @@ import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from conftest import FIXTURES
 
 from fake_stats import FakeStatsAPI, SyntheticLeague, wire
 from fake_stats.league import Game
 from fake_stats.playbyplay import ACTION_KEYS
 
-RECORDED = Path(__file__).parent / "fixtures" / "playbyplayv3" / "GameID-0022200552.json"
+RECORDED = FIXTURES / "playbyplayv3" / "GameID-0022200552.json"
 SEASON = "2024-25"
 NOW = date(2025, 1, 15)
 #: The box-score stats the actions are counted into, per player.

@@ -9,11 +9,16 @@ import pytest
 from conftest import FIXTURES, make_settings, query
 
 from fake_stats import FakeStatsAPI
-from loader.nba_stats.helpers import changed_games, schedule_games
+from loader.nba_stats.helpers import StatsClient, changed_games, schedule_games
 from loader.nba_stats.settings import GAME_ID, GAME_STATUS, SCHEDULE_COLUMNS
+from loader.runs.dbt import run_dbt
 from loader.runs.nightly import run_elt
-from loader.runs.steps import AuditsFailed
+from loader.runs.play_by_play import fetch_game
+from loader.runs.steps import AuditsFailed, load_play_by_play
 
+PLAY_BY_PLAY = FIXTURES / "playbyplayv3" / "GameID-0022200552.json"
+LINE_SCORE = FIXTURES / "boxscoresummaryv2" / "GameID-0022200552.json"
+BOX_SCORE = FIXTURES / "boxscoretraditionalv3" / "GameID-0022200552.json"
 TEAM_LOG_2018 = FIXTURES / "leaguegamelog" / "Season-2018-19_SeasonType-Regular-Season_PlayerOrTeam-T.json"
 SCHEDULE_2023 = FIXTURES / "scheduleleaguev2" / "Season-2023-24__cdn-scheduleLeagueV2_captured-2023-09-16.json"
 
@@ -89,3 +94,49 @@ def test_a_schedule_game_keeps_its_fingerprint_whatever_the_order_of_its_fields(
     schedule["gameDates"][3]["games"][0][GAME_STATUS] = 3
     changed = changed_games(schedule_games(schedule), stored)
     assert [game[GAME_ID] for game in changed] == [schedule["gameDates"][3]["games"][0][GAME_ID]]
+
+
+def _recorded_line_score() -> dict[int, list[int]]:
+    """team id -> points of each period played (the LineScore's overtimes beyond the game's are 0)."""
+    (result_set,) = [rs for rs in json.loads(LINE_SCORE.read_text())["resultSets"] if rs["name"] == "LineScore"]
+    periods = ["PTS_QTR1", "PTS_QTR2", "PTS_QTR3", "PTS_QTR4", *(f"PTS_OT{n}" for n in range(1, 11))]
+    rows = [dict(zip(result_set["headers"], row, strict=True)) for row in result_set["rowSet"]]
+    played = 4 + max(sum(1 for n in range(1, 11) if row[f"PTS_OT{n}"]) for row in rows)
+    return {row["TEAM_ID"]: [row[period] for period in periods[:played]] for row in rows}
+
+
+def _recorded_makes() -> dict[int, tuple[int, int, int]]:
+    """player id -> made field goals, threes and free throws, as the box score has them."""
+    box = json.loads(BOX_SCORE.read_text())["boxScoreTraditional"]
+    return {player["personId"]: (player["statistics"]["fieldGoalsMade"], player["statistics"]["threePointersMade"],
+                                 player["statistics"]["freeThrowsMade"])
+            for team in (box["homeTeam"], box["awayTeam"]) for player in team["players"]}
+
+
+def test_the_recorded_play_by_play_reproduces_its_games_line_score_and_box_score(
+    database_env: dict[str, str]
+) -> None:
+    with FakeStatsAPI.from_recorded(PLAY_BY_PLAY) as api:
+        settings = make_settings(database_env, api, NBA_SEASON="2022-23")
+        with StatsClient(settings) as client:
+            table = fetch_game(client, "0022200552", "2022-23")
+    assert table is not None and table.num_rows == 560
+    load_play_by_play(settings, [table])
+    result = run_dbt(settings, "run", "--select", "+game_period_scores", "+shots")
+    assert result.success, [(node.name, node.message) for node in result.nodes if node.status != "success"]
+    periods: dict[int, list[int]] = {}
+    for team_id, points in query(settings, "select team_id, points from nba.game_period_scores "
+                                 "where game_id = '0022200552' order by team_id, period"):
+        periods.setdefault(team_id, []).append(points)
+    # CLE 27/20/44/39, OT 15 = 145; CHI 34/31/31/34, OT 4 = 134
+    assert periods == _recorded_line_score() == {1610612739: [27, 20, 44, 39, 15], 1610612741: [34, 31, 31, 34, 4]}
+    assert query(settings, "select home_score, away_score from nba.game_events where game_id = '0022200552' "
+                 "order by action_id desc limit 1") == [(145, 134)]
+    makes = query(settings, "select player_id, sum(case when is_field_goal and is_made then 1 else 0 end), "
+                  "sum(case when is_field_goal and is_made and shot_value = 3 then 1 else 0 end), "
+                  "sum(case when action_type = 'Free Throw' and is_made then 1 else 0 end) "
+                  "from nba.game_events where player_id is not null group by player_id")
+    scorers = {player: made for player, made in _recorded_makes().items() if any(made)}
+    assert {player: tuple(made) for player, *made in makes if any(made)} == scorers
+    assert len(scorers) == 19
+    assert query(settings, "select count(*), sum(case when is_made then 1 else 0 end) from nba.shots") == [(187, 95)]

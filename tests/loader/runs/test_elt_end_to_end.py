@@ -98,7 +98,9 @@ def test_the_watermark_ignores_scheduled_games_and_a_game_is_loaded_once_final(
 def test_a_nightly_sync_in_the_regular_season_makes_three_data_requests_and_merges_what_changed(
     database_env: dict[str, str], fake_api: FakeStatsAPI
 ) -> None:
-    settings = make_settings(database_env, fake_api)
+    # Play-by-play off: none is asked for (on, a night adds a request per game completed:
+    # tests/loader/runs/test_play_by_play.py), and its tables are there, empty
+    settings = make_settings(database_env, fake_api, NBA_PLAY_BY_PLAY="off")
     run_elt(settings, today=MID_SEASON, audit=False)
     fake_api.clear_requests()
     fake_api.now = MID_SEASON + timedelta(days=1)
@@ -118,6 +120,7 @@ def test_a_nightly_sync_in_the_regular_season_makes_three_data_requests_and_merg
         ("leaguegamelog", "T", "Regular Season"),
         ("scheduleleaguev2", "", ""),
     ]
+    assert query(settings, "select count(*) from nba.game_events") == [(0,)]
 
 
 def test_play_in_and_playoffs_are_synced_once_the_schedule_has_them(
