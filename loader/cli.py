@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="comma-separated, e.g. 'Regular Season,Playoffs' (default: NBA_SEASON_TYPES)")
     backfill.add_argument("--play-by-play", action="store_true",
                           help="also every completed game's play-by-play, 1996-97 on: one request a game, "
-                               "some 1,230 a season (about 25 minutes at the default pacing); resumable per game")
+                               "some 1,230 a season (about half an hour at the default pacing); resumable per game")
     backfill.set_defaults(handler=_backfill)
 
     preflight = _command(commands, "preflight", help="check that the database and the stats API answer")

@@ -102,6 +102,7 @@ def _run_locked(
     finally:
         if own_client:
             client.close()
+    summary.api_requests = client.request_count
     summary.status = summary.outcome
     recorder.finish(run_event, summary.status, message=_describe(summary),
                     api_requests=client.request_count, rows_per_table=summary.rows_per_table)

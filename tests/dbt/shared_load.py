@@ -40,8 +40,9 @@ def season_database_env(
 
 @pytest.fixture(scope="session")
 def loaded_season(season_database_env: dict[str, str], league: SyntheticLeague) -> Iterator[Settings]:
-    """The synthetic season synced once at MID_SEASON; the fake API stays up for the module."""
+    """The synthetic season synced once at MID_SEASON, play-by-play included; the fake API
+    stays up for the module."""
     with FakeStatsAPI(league, now=MID_SEASON) as api:
-        settings = make_settings(season_database_env, api)
+        settings = make_settings(season_database_env, api, NBA_PLAY_BY_PLAY="on")
         run_elt(settings, today=MID_SEASON)
         yield settings

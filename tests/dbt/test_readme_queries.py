@@ -62,8 +62,23 @@ def check_last_night(rows: Rows) -> None:
     assert all(row[2] is not None and row[4] is not None and row[2] != row[4] for row in rows)
 
 
+def check_clutch_scoring(rows: Rows) -> None:
+    assert len(rows) == 5
+    points = [row[2] for row in rows]
+    assert points == sorted(points, reverse=True) and points[-1] > 0
+    assert all(row[2] <= 3 * row[1] for row in rows), "a scoring play is worth 1 to 3 points"
+
+
+def check_shooting_by_distance(rows: Rows) -> None:
+    assert [row[0] for row in rows] == ["at the rim (0-3 ft)", "short (4-13 ft)", "long two (14 ft+)", "three"]
+    percentages = [float(row[2]) for row in rows]
+    assert all(row[1] > 0 for row in rows) and all(0 < value < 1 for value in percentages)
+    assert percentages[0] > percentages[-1], "layups go in more often than threes"
+
+
 CHECKS: list[Callable[[Rows], None]] = [
-    check_standings, check_home_away_split, check_player_lines, check_back_to_backs, check_last_night,
+    check_standings, check_home_away_split, check_player_lines, check_back_to_backs, check_clutch_scoring,
+    check_shooting_by_distance, check_last_night,
 ]
 
 
