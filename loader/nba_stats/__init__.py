@@ -40,6 +40,7 @@ def nba_stats(
     game_log_batches: Mapping[str, Iterable[Any]] | None = None,
     write_disposition: TWriteDisposition = "merge",
     play_by_play_batches: Iterable[pa.Table] = (),
+    play_by_play_disposition: TWriteDisposition = "merge",
 ) -> Iterator[DltResource]:
     """The schedule's games, each game log's answers (Arrow tables or lists of rows, by raw
     table) and games' play-by-play (an Arrow table per game), as four resources.
@@ -48,8 +49,10 @@ def nba_stats(
     per load (files, schema, staging tables, merge) is paid once for them.
     ``write_disposition``: ``merge`` on the natural keys, or ``append`` where the caller has
     made sure raw holds none of these seasons (loader.runs.steps.load_raw). The
-    play-by-play always merges, game by game: ``delete-insert`` on ``game_id`` replaces a
-    game's actions whole, so that an action the API has since removed does not linger.
+    play-by-play merges game by game: ``delete-insert`` on ``game_id`` replaces a game's
+    actions whole, so that an action the API has since removed does not linger; or it
+    appends (``play_by_play_disposition``), where the caller has made sure raw holds no
+    action of these games (loader.runs.steps.load_play_by_play).
     """
     game_log_batches = game_log_batches or {}
     # Keep strings as the API sent them: the schedule's "Eastern time with a Z" must not
@@ -74,7 +77,8 @@ def nba_stats(
     yield dlt.resource(
         _materialized(_in_one_table(play_by_play_batches)),
         name=PLAY_BY_PLAY_TABLE,
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"}
+        if play_by_play_disposition == "merge" else play_by_play_disposition,
         primary_key=PLAY_BY_PLAY_KEY,
         merge_key=PLAY_BY_PLAY_MERGE_KEY,
         columns=_columns({**PLAY_BY_PLAY_COLUMNS, **CONTEXT_COLUMNS}),

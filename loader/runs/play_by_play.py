@@ -16,6 +16,7 @@ an older account of a game over a newer one.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 #: Games a backfill hands dlt in one load: some 60,000 actions, a few MB of Arrow memory,
 #: and dlt's fixed cost of a load spread over a minute and a half of requests at the default pacing.
-BATCH_GAMES = 100
+BATCH_GAMES = 400
 
 
 @dataclass
@@ -154,6 +155,7 @@ def backfill_play_by_play(
                 progress.show()
                 load = load_play_by_play(settings, spool.read(batch))
                 spool.discard(batch)
+                gc.collect()  # the few cycles each dlt load leaves (the collector is paused: cyclic_gc_paused)
                 for table, count in load.rows.items():
                     loaded[table] = loaded.get(table, 0) + count
                 summary.play_by_play_games += len(batch)

@@ -61,6 +61,15 @@ def seasons_in_raw(database: Database, seasons: Sequence[str]) -> set[str]:
     return set(seasons) - missing
 
 
+def games_in_raw(database: Database, game_ids: Sequence[str]) -> bool:
+    """Whether ``raw.play_by_play_actions`` holds an action of any of ``game_ids``."""
+    if not game_ids or not database.table_exists("raw", "play_by_play_actions"):
+        return False
+    placeholders = ", ".join(["%s"] * len(game_ids))
+    return bool(database.scalar(
+        f"select count(*) from raw.play_by_play_actions where game_id in ({placeholders})", game_ids))
+
+
 def read_held_matches(database: Database, season: str) -> dict[str, HeldMatch]:
     """The season's games as ``nba.matches`` holds them (empty before the first build)."""
     if not database.table_exists("nba", "matches"):

@@ -30,7 +30,7 @@ from loader.ops.audit import Recorder
 from loader.runs.dbt import DbtResult, TransformError, run_dbt
 from loader.runs.plan import SyncPlan, fetched
 from loader.runs.raw_keys import remove_repeated_keys
-from loader.runs.state import seasons_in_raw
+from loader.runs.state import games_in_raw, seasons_in_raw
 from loader.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -178,10 +178,19 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
 
 def load_play_by_play(settings: Settings, games: Sequence[pa.Table]) -> RawLoad:
     """Games' play-by-play (a table of actions each) into ``raw.play_by_play_actions`` as one
-    dlt load, which replaces each of these games' actions whole."""
-    source = nba_stats(play_by_play_batches=list(games)).with_resources(PLAY_BY_PLAY_TABLE)
-    load_id, rows = _run_pipeline(settings, source, lambda table: False)
-    load = RawLoad(load_id, rows)
+    dlt load, which replaces each of these games' actions whole.
+
+    Where raw holds no action of any of these games (a backfill's games, by construction)
+    the load appends, which spares dlt's staging table and its delete: as safe as the
+    merge, since the run lock keeps other writers out and each table of a load is written
+    in one statement, so a killed load leaves none of its games' actions, or all.
+    """
+    game_ids = sorted({game_id for table in games for game_id in table.column("game_id").unique().to_pylist()})
+    with connect(settings) as database:
+        disposition: TWriteDisposition = "merge" if games_in_raw(database, game_ids) else "append"
+    source = nba_stats(play_by_play_batches=list(games), play_by_play_disposition=disposition)
+    load_id, rows = _run_pipeline(settings, source.with_resources(PLAY_BY_PLAY_TABLE), lambda table: False)
+    load = RawLoad(load_id, rows, disposition)
     logger.info("loaded the play-by-play of %d games: %s (load id %s)", len(games), load.rows, load.load_id)
     return load
 
