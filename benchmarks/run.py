@@ -36,10 +36,16 @@ sys.path.insert(0, str(REPO_ROOT))
 from fake_stats import FakeStatsAPI, SyntheticLeague  # noqa: E402
 from loader.database import connect  # noqa: E402
 from loader.nba_stats.helpers import StatsClient  # noqa: E402
-from loader.nba_stats.settings import PLAYER_LOG_COLUMNS, SYNCABLE_SEASON_TYPES, TEAM_LOG_COLUMNS  # noqa: E402
+from loader.nba_stats.settings import (  # noqa: E402
+    FIRST_PLAY_BY_PLAY_SEASON,
+    PLAY_BY_PLAY_TABLE,
+    PLAYER_LOG_COLUMNS,
+    SYNCABLE_SEASON_TYPES,
+    TEAM_LOG_COLUMNS,
+)
 from loader.ops.audit import Recorder  # noqa: E402
 from loader.ops.lock import run_lock  # noqa: E402
-from loader.runs.backfill import extract_load, seasons_between  # noqa: E402
+from loader.runs.backfill import extract_load, run_backfill, seasons_between  # noqa: E402
 from loader.runs.nightly import run_elt  # noqa: E402
 from loader.runs.steps import RunSummary  # noqa: E402
 from loader.settings import Settings, format_season  # noqa: E402
@@ -65,7 +71,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nba-elt-bench-"))
     server = _start_fake_api(seasons)
     try:
-        base_url = server.stdout.readline().strip().rsplit(" ", 1)[-1]  # type: ignore[union-attr]
+        base_url = _base_url(server)
         figures = _measure(seasons, args.rows_seasons, base_url, work, args.postgres_url)
     finally:
         server.terminate()
@@ -75,12 +81,16 @@ def main() -> None:
     print(args.output.read_text())
 
 
-def _start_fake_api(seasons: list[str]) -> subprocess.Popen[str]:
+def _start_fake_api(seasons: list[str], cache_bodies: bool = True) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "fake_stats", "--port", "0", "--seasons", ",".join(seasons), "--now", NOW.isoformat(),
-         "--cache-bodies"],
+         *(["--cache-bodies"] if cache_bodies else [])],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
+
+
+def _base_url(server: subprocess.Popen[str]) -> str:
+    return server.stdout.readline().strip().rsplit(" ", 1)[-1]  # type: ignore[union-attr]
 
 
 def _postgres_settings(base_url: str, server_url: str, database: str, **extra: str) -> Settings:
@@ -90,7 +100,7 @@ def _postgres_settings(base_url: str, server_url: str, database: str, **extra: s
     return Settings.from_env({
         "NBA_TARGET": "postgres", "DATABASE_URL": f"{server_url.rsplit('/', 1)[0]}/{database}",
         "NBA_STATS_BASE_URL": base_url, "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0",
-        "NBA_REQUEST_JITTER": "0", **extra,
+        "NBA_REQUEST_JITTER": "0", "NBA_PLAY_BY_PLAY": "off", **extra,
     })
 
 
@@ -119,9 +129,11 @@ def _postgres_admin(server_url: str, sql: str) -> None:
 
 
 def _settings(base_url: str, path: Path, **extra: str) -> Settings:
+    """DuckDB at ``path``; the box-score figures leave play-by-play out (its own are (i), (j))."""
     return Settings.from_env({
         "NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(path), "NBA_STATS_BASE_URL": base_url,
-        "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", **extra,
+        "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_PLAY_BY_PLAY": "off",
+        **extra,
     })
 
 
@@ -169,7 +181,84 @@ def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, p
 
     print("(b) the nightly sync on 30 seasons of history and on 1, three nights on ...", flush=True)
     figures.update(_nightly(seasons, history, work / "one.duckdb"))
+
+    print(f"(i) one season's play-by-play ({ONE_SEASON}) against DuckDB read_json of its bodies ...", flush=True)
+    figures.update(_season_of_play_by_play(base_url, work))
+    play_by_play_seasons = [season for season in seasons if season >= FIRST_PLAY_BY_PLAY_SEASON]
+    print(f"(j) the play-by-play backfill of {len(play_by_play_seasons)} seasons in a child process ...", flush=True)
+    figures.update(_play_by_play_backfill_child(play_by_play_seasons, work / "play-by-play.duckdb"))
     return figures
+
+
+def _season_of_play_by_play(base_url: str, work: Path) -> dict[str, Any]:
+    """(i): ``nba-elt backfill --play-by-play`` of one season whose box scores are loaded
+    (fetch, load, marts, audits), against DuckDB's read_json of the same bodies into one
+    table of actions. The bodies are fetched and saved first, so the fake API answers the
+    loader from the bodies it encoded then."""
+    settings = _settings(base_url, work / "one-play-by-play.duckdb", NBA_SEASON=ONE_SEASON, NBA_PLAY_BY_PLAY="on")
+    run_backfill(settings, ONE_SEASON, ONE_SEASON, today=NOW)
+    with connect(settings) as database:
+        games = [game_id for game_id, in database.query("select distinct game_id from raw.team_game_logs")]
+    bodies = work / "play-by-play-bodies"
+    bodies.mkdir()
+    size = 0
+    with requests.Session() as session:
+        for game_id in games:
+            response = session.get(f"{base_url}/playbyplayv3",
+                                   params={"GameID": game_id, "StartPeriod": "0", "EndPeriod": "0"}, timeout=60)
+            response.raise_for_status()
+            (bodies / f"{game_id}.json").write_bytes(response.content)
+            size += len(response.content)
+    read_json_seconds, read_json_rows = _timed(lambda: _read_play_by_play_json(bodies, work / "pbp-json.duckdb"))
+    load_seconds, summary = _timed(lambda: run_backfill(settings, ONE_SEASON, ONE_SEASON, today=NOW,
+                                                        play_by_play=True))
+    if summary.status != "success":
+        raise SystemExit(f"the play-by-play backfill ended {summary.status}: {summary.failed_audits}")
+    return {"pbp_games": len(games), "pbp_body_bytes": size, "pbp_read_json_seconds": read_json_seconds,
+            "pbp_read_json_rows": read_json_rows, "pbp_load_seconds": load_seconds,
+            "pbp_load_rows": summary.rows_per_table.get(PLAY_BY_PLAY_TABLE, 0)}
+
+
+def _read_play_by_play_json(bodies: Path, path: Path) -> int:
+    """DuckDB alone: the saved play-by-play bodies into one table, an action a row."""
+    with duckdb.connect(str(path)) as database:
+        database.execute(f"""
+            create table play_by_play_actions as
+            with games as (
+                select game.gameId as game_id, unnest(game.actions) as action
+                from read_json('{bodies}/*.json', maximum_object_size = 100000000)
+            )
+            select game_id, unnest(action) from games
+        """)
+        return database.execute("select count(*) from play_by_play_actions").fetchone()[0]  # type: ignore[index]
+
+
+def _play_by_play_backfill_child(seasons: list[str], path: Path) -> dict[str, Any]:
+    """(j): ``nba-elt backfill --play-by-play`` of ``seasons`` in a child process, its peak
+    memory; the fake API in its own process keeps no body (a season's play-by-play is a
+    third of a GB of JSON)."""
+    server = _start_fake_api(seasons, cache_bodies=False)
+    try:
+        env = {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
+            "NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(path), "NBA_STATS_BASE_URL": _base_url(server),
+            "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0",
+        }
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "loader", "backfill", "--from", seasons[0], "--to",
+                                  seasons[-1], "--play-by-play"], cwd=REPO_ROOT, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"the play-by-play backfill exited with {os.waitstatus_to_exitcode(status)}")
+        seconds = time.perf_counter() - started
+        with duckdb.connect(str(path), read_only=True) as database:
+            actions = database.execute("select count(*) from raw.play_by_play_actions").fetchone()[0]  # type: ignore[index]
+    finally:
+        server.terminate()
+        server.wait()
+    return {"pbp_backfill_seasons": seasons, "pbp_backfill_seconds": seconds, "pbp_backfill_actions": actions,
+            "pbp_backfill_max_rss_bytes": usage.ru_maxrss * 1024}
 
 
 def _nightly(seasons: list[str], history: Path, one_path: Path) -> dict[str, Any]:
@@ -288,7 +377,7 @@ def _backfill_child(base_url: str, path: Path, seasons: list[str]) -> dict[str, 
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
         "NBA_TARGET": "duckdb", "NBA_DUCKDB_PATH": str(path), "NBA_STATS_BASE_URL": base_url,
-        "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0",
+        "NBA_SEASON": LAST_SEASON, "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_PLAY_BY_PLAY": "off",
     }
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "loader", "backfill", "--from", seasons[0], "--to", seasons[-1]],
@@ -340,6 +429,10 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
     nightly_requests = figures["nightly_requests"]
     data_requests = sum(count for endpoint, count in nightly_requests.items() if endpoint != "commonteamyears")
 
+    pbp_ratio = figures["pbp_load_seconds"] / figures["pbp_read_json_seconds"]
+    pbp_rss_gib = figures["pbp_backfill_max_rss_bytes"] / 2**30
+    pbp_seasons = figures["pbp_backfill_seasons"]
+
     def met(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
@@ -386,6 +479,14 @@ PostgreSQL vs into DuckDB, fresh databases, alternated, median of 3 each \
 audits) vs DuckDB `read_json` of the same bodies (raw tables only) \
 | {figures['backfill_seconds']:.1f} s vs {figures['read_json_seconds']:.1f} s: \
 **{figures['backfill_seconds'] / figures['read_json_seconds']:.1f}x** | | |
+| (i) one season's play-by-play ({ONE_SEASON}: {figures['pbp_games']:,} games, {figures['pbp_load_rows']:,} actions) \
+as a user runs it on top of its box scores (`nba-elt backfill --play-by-play`: a request a game, load, marts, \
+audits) vs DuckDB `read_json` of the same saved bodies (one raw table) \
+| {figures['pbp_load_seconds']:.1f} s vs {figures['pbp_read_json_seconds']:.1f} s: **{pbp_ratio:.1f}x** | ≤ 3x \
+| {met(pbp_ratio <= 3)} |
+| (j) peak memory (max RSS) of the play-by-play backfill of {len(pbp_seasons)} seasons ({pbp_seasons[0]} to \
+{pbp_seasons[-1]}, box scores first; {figures['pbp_backfill_actions']:,} actions; child process, \
+{figures['pbp_backfill_seconds']:.0f} s incl. dbt) | **{pbp_rss_gib:.2f} GiB** | < 1 GiB | {met(pbp_rss_gib < 1)} |
 
 Raw rows loaded in (a): {figures['load_rows']:,} by the loader, {figures['read_json_rows']:,} by `read_json`;
 response bodies {figures['body_bytes'] / 2**20:.0f} MiB. Nightly runs, seconds: history \
@@ -394,7 +495,8 @@ response bodies {figures['body_bytes'] / 2**20:.0f} MiB. Nightly runs, seconds: 
 {[round(value, 1) for value in figures['targets']['postgres']]}, DuckDB \
 {[round(value, 1) for value in figures['targets']['duckdb']]}. One season (g), seconds: PostgreSQL \
 {[round(value, 1) for value in figures['season_targets']['postgres']]}, DuckDB \
-{[round(value, 1) for value in figures['season_targets']['duckdb']]}.
+{[round(value, 1) for value in figures['season_targets']['duckdb']]}. Play-by-play bodies of (i): \
+{figures['pbp_body_bytes'] / 2**20:.0f} MiB, {figures['pbp_read_json_rows']:,} actions read by `read_json`.
 """
 
 
