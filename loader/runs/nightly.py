@@ -82,9 +82,12 @@ def _run_locked(
         _preflight(settings, client, recorder)
         with cyclic_gc_paused():
             _extract_load(settings, client, recorder, summary, today, resync_season, lock)
+            # The games whose box scores the night fetched again are checked against their
+            # play-by-play: the window's, or the whole season's on a resync.
+            checked_from = date.min if resync_season else summary.plan.date_from if summary.plan else None
             play_by_play_error = nightly_play_by_play(
-                settings, client, recorder, summary, settings.season,
-                summary.plan.date_from if summary.plan else None, lock) if settings.play_by_play else None
+                settings, client, recorder, summary, settings.season, checked_from, lock,
+            ) if settings.play_by_play else None
         lock.verify("building the marts")
         build_marts(settings, recorder)
         if audit:

@@ -32,6 +32,24 @@ def test_plain_lines_count_seasons_and_games_and_guess_the_time_left_before_anyt
     assert "backfill 2/10 seasons  2,460 games  7 requests" in lines[1] and "left (marts included)" in lines[1]
 
 
+def test_play_by_play_lines_count_games_and_the_time_left_at_the_pacing() -> None:
+    stream = io.StringIO()
+    # 1,230 games at a second and a tenth a request (NBA_REQUEST_DELAY and the answer)
+    progress = Progress(1_230, lambda: 0, stream, seconds_per_season=1.1, unit="games")
+    assert 1_230 * 1.1 <= progress.seconds_left() <= 1_230 * 1.1 + 1_230 * MARTS_SECONDS["games"] + 1
+    progress.show()
+    progress.done = progress.done_this_run = 430
+    progress.show()  # fetched, none loaded yet: a line is printed for each batch that lands
+    progress.games = 400
+    progress.show()
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("backfill play-by-play 0/1230 games  0 loaded")
+    assert lines[1].startswith("backfill play-by-play 430/1230 games  400 loaded")
+    assert "left (marts included)" in lines[1]
+
+
 def test_on_a_terminal_log_lines_print_above_one_live_display() -> None:
     main, side = os.openpty()
     terminal = os.fdopen(side, "w", buffering=1)

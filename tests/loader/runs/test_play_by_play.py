@@ -15,6 +15,7 @@ from test_processes import REPO_ROOT, _env, _wait_for
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.database import connect
 from loader.nba_stats.helpers import MissingColumnError, StatsAPIError
+from loader.ops.status import collect_status
 from loader.runs.backfill import run_backfill
 from loader.runs.nightly import run_elt
 from loader.runs.play_by_play import Spool
@@ -69,6 +70,10 @@ def test_a_night_fetches_each_completed_games_play_by_play_once_and_the_next_nig
         _assert_events_agree_with_truth(settings, league, first_night | new)
         ran = query(settings, "select message from audit.pipeline_audit where step = 'run' order by started_at desc")
         assert f"({len(new)} for play-by-play)" in ran[0][0]
+        # The status (and the Pulse, which shows it) counts the night's play-by-play apart
+        steps = {step["step"]: step for step in collect_status(settings)["last_run"]["steps"]}
+        assert steps["play_by_play"]["api_requests"] == len(new)
+        assert steps["extract_load"]["api_requests"] == 3
 
 
 def test_a_game_not_published_yet_is_asked_again_each_night_and_warned_of_after_two_days(
