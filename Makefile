@@ -35,7 +35,7 @@ lint: ## ruff and mypy
 	$(BIN)/ruff check loader fake_stats tests benchmarks
 	$(BIN)/mypy
 
-bench: ## benchmarks (backfill, nightly, memory, requests, PostgreSQL vs DuckDB) -> benchmarks/RESULTS.md (~6 min)
+bench: ## benchmarks (backfill, nightly, memory, requests, PostgreSQL vs DuckDB, play-by-play) -> benchmarks/RESULTS.md (~30 min)
 	$(BIN)/python benchmarks/run.py
 
 clean: ## remove build output and caches; the warehouse (*.duckdb) and logs/ stay
