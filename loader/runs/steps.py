@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import gc
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 from dlt.common.destination import TLoaderFileFormat
+from dlt.common.libs.pyarrow import get_normalized_arrow_fields_mapping, remove_null_columns
 from dlt.common.pipeline import LoadInfo
-from dlt.common.schema.typing import TWriteDisposition
+from dlt.common.schema.typing import C_DLT_LOAD_ID, TWriteDisposition
+from dlt.common.utils import uniq_id
 from dlt.sources import DltSource
 
 from loader.database import Database, connect, dlt_destination
@@ -41,8 +47,9 @@ RAW_DATASET = "raw"
 #: format) instead of dlt's INSERT batches, about twice as fast (benchmarks/README.md). CSV
 #: has one word for an empty text and for none, and dlt loads both as null into a nullable
 #: column, which is why the game logs' empty texts load as nulls on both targets
-#: (loader.nba_stats.columnar). The schedule's rows are dicts, and dlt's CSV writer counts a
-#: dict's values as rows: their counts come from the files (_csv_row_counts).
+#: (loader.nba_stats.columnar). The Arrow tables' CSV files are written by the loader
+#: (_CsvFromArrow); the schedule's rows are dicts, and dlt's CSV writer counts a dict's
+#: values as rows: their counts come from the files (_csv_row_counts).
 _FILE_FORMATS: dict[str, TLoaderFileFormat] = {"duckdb": "parquet", "postgres": "csv"}
 _DISPOSITION_WORDS = {"merge": "merged on natural keys", "append": "appended: seasons new to raw"}
 #: dlt's settings for every load, in one place, set for the load alone
@@ -207,16 +214,54 @@ def _run_pipeline(
             dataset_name=RAW_DATASET,
             pipelines_dir=pipelines_dir,
         )
+        file_format = _FILE_FORMATS[settings.target]
+        csv_files = _CsvFromArrow(pipelines_dir) if file_format == "csv" else None
         # Per resource: ``pipeline.run(loader_file_format=...)`` would also set dlt's own tables'.
         for resource in source.resources.selected.values():
-            resource.apply_hints(file_format=_FILE_FORMATS[settings.target])
+            resource.apply_hints(file_format=file_format)
+            if csv_files:
+                resource.add_map(functools.partial(csv_files.write, resource.name))
         info = pipeline.run(source)
         trace = pipeline.last_trace
         normalize_info = trace.last_normalize_info if trace else None
         row_counts = dict(normalize_info.row_counts) if normalize_info else {}
+        row_counts.update(csv_files.rows if csv_files else {})
         row_counts.update(_csv_row_counts(info, of_dicts))
     return (info.loads_ids[0] if info.loads_ids else None,
             {table: count for table, count in row_counts.items() if not table.startswith("_dlt")})
+
+
+class _CsvFromArrow:
+    """Arrow tables written as the CSV files of PostgreSQL's COPY, handed to dlt as they are.
+
+    dlt extracts an Arrow table to parquet, and for a destination that takes CSV its
+    normaliser reads the parquet back and writes the CSV: the rows are written twice and
+    read once more before COPY reads them. Here the CSV is written once, straight from the
+    table, and goes to dlt as an imported file (``dlt.mark.with_file_import``) with the
+    table as its hints, so that dlt derives the table's columns from the table exactly as
+    before. The file is what dlt's csv writer would have written (pyarrow's writer, quoting
+    only where needed, the names as dlt normalises them, no column of nulls only) with the
+    load's ``_dlt_load_id``, which dlt would have added (DLT_SETTINGS). dlt counts no rows
+    in an imported file: ``rows`` has them, per table.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.rows: dict[str, int] = {}
+
+    def write(self, table_name: str, item: Any) -> Any:
+        """``item`` as a CSV file to import, if it is a table with rows; else as it is."""
+        if not isinstance(item, pa.Table) or not item.num_rows:
+            return item  # dlt's marker of a table without rows, or an empty table: dlt's own way
+        table = remove_null_columns(item)
+        names = get_normalized_arrow_fields_mapping(table.schema, dlt.current.source_schema().naming)
+        table = table.rename_columns([names[name] for name in table.column_names]).append_column(
+            pa.field(C_DLT_LOAD_ID, pa.string(), nullable=False),
+            pa.array([dlt.current.load_package_state()["load_id"]] * table.num_rows, pa.string()))
+        path = os.path.join(self.folder, f"{table_name}.{uniq_id()}.csv")
+        pa_csv.write_csv(table, path, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+        self.rows[table_name] = self.rows.get(table_name, 0) + table.num_rows
+        return dlt.mark.with_file_import(path, "csv", items_count=table.num_rows, hints=item)
 
 
 def _csv_row_counts(info: LoadInfo, of_dicts: Callable[[str], bool]) -> dict[str, int]:
