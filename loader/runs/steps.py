@@ -176,7 +176,8 @@ def load_raw(settings: Settings, plans: Sequence[SyncPlan]) -> RawLoad:
     load_id, rows = _run_pipeline(settings, source, lambda table: settings.load_path == "rows"
                                   or table == SCHEDULE_TABLE or table.startswith(f"{SCHEDULE_TABLE}__"))
     with connect(settings) as database:
-        copies_removed = remove_repeated_keys(database, [plan.season for plan in plans])
+        copies_removed = remove_repeated_keys(database, [plan.season for plan in plans],
+                                              rows if write_disposition == "append" else None)
         fill_season_types(database)
     load = RawLoad(load_id, rows, write_disposition, copies_removed)
     logger.info("loaded %s (load id %s, %s)", load.rows, load.load_id, load.describe())

@@ -23,6 +23,7 @@ from marts import assert_marts_equal_truth
 
 import loader
 import loader.runs.backfill
+import loader.runs.steps
 from fake_stats import FakeStatsAPI, SyntheticLeague
 from loader.database import connect
 from loader.nba_stats.helpers import RequestsCancelled, StatsAPIError
@@ -218,6 +219,31 @@ def test_seasons_new_to_raw_are_appended_and_a_reload_after_a_kill_merges_withou
         assert query(settings, f"select count(*) from (select {key} from raw.{table} "
                                f"group by {key} having count(*) > 1) repeated") == [(0,)], table
     assert_marts_equal_truth(settings, _truth(history, SEASONS))
+
+
+def test_two_backfills_appending_the_same_seasons_leave_one_row_of_each_key(
+    database_env: dict[str, str], history: SyntheticLeague, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeStatsAPI(history, now=NOW) as api:
+        settings = make_settings(database_env, api)
+        # GIVEN two seasons backfilled into an empty raw: appended
+        run_backfill(settings, SEASONS[0], SEASONS[1], today=NOW, progress_stream=io.StringIO())
+        # WHEN a second backfill appends them too, as one racing the first without the lock
+        # would: it finds no row of them in raw before it loads
+        with connect(settings) as database:
+            database.execute("delete from audit.backfill_progress")
+        monkeypatch.setattr(loader.runs.steps, "seasons_in_raw", lambda database, seasons: set())
+        summary = run_backfill(settings, SEASONS[0], SEASONS[1], today=NOW, progress_stream=io.StringIO())
+    # THEN both loads appended, yet one row of each key is left, the run says what it put
+    # right, and the marts are exact
+    loads = query(settings, "select message from audit.pipeline_audit where step = 'extract_load' order by started_at")
+    assert ["appended" in message for message, in loads] == [True, True]
+    for table, key in (("player_game_logs", "game_id, player_id"), ("team_game_logs", "game_id, team_id"),
+                       ("schedule_games", "game_id")):
+        assert query(settings, f"select count(*) from (select {key} from raw.{table} "
+                               f"group by {key} having count(*) > 1) repeated") == [(0,)], table
+    assert summary.status == "warn" and summary.repairs
+    assert_marts_equal_truth(settings, _truth(history, SEASONS[:2]))
 
 
 #: History's seasons up to the first with every stat the team log keeps: no schedule, fewer
