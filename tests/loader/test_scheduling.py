@@ -41,7 +41,7 @@ def test_the_crontab_line_is_valid_and_its_command_syncs_the_season(
     database = tmp_path / "scheduled.duckdb"
     (root / "nba-elt.env").write_text(
         f"NBA_DUCKDB_PATH={database}\nNBA_STATS_BASE_URL={fake_api.base_url}\nNBA_SEASON={SEASON}\n"
-        "NBA_REQUEST_DELAY=0\nNBA_REQUEST_JITTER=0\n")
+        "NBA_REQUEST_DELAY=0\nNBA_REQUEST_JITTER=0\nNBA_PLAY_BY_PLAY=off\n")
     command = fields[5].replace(DOCUMENTED_ROOT, str(root))
     environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/sh"}
     ran = subprocess.run(["/bin/sh", "-c", command], env=environment, capture_output=True, text=True, timeout=600)

@@ -90,4 +90,6 @@ def test_the_loaders_default_season_types_are_the_dbt_projects_default() -> None
     # setting explicitly, and by default the two must hold the same marts.
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert tuple(project["vars"]["season_types"]) == Settings.from_env({}).season_types
-    assert Settings.from_env({"NBA_SEASON_TYPES": "Playoffs"}).dbt_vars() == {"season_types": ["Playoffs"]}
+    assert project["vars"]["play_by_play"] is Settings.from_env({}).play_by_play is True
+    assert Settings.from_env({"NBA_SEASON_TYPES": "Playoffs", "NBA_PLAY_BY_PLAY": "off"}).dbt_vars() == {
+        "season_types": ["Playoffs"], "play_by_play": False}

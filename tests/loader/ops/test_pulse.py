@@ -81,7 +81,7 @@ def night(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def _api_env(api: FakeStatsAPI) -> dict[str, str]:
-    return {"NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASON}
+    return {"NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASON, "NBA_PLAY_BY_PLAY": "off"}
 
 
 def _mart(settings: Settings, table: str, columns: str, rest: str = "") -> list[tuple[Any, ...]]:

@@ -30,7 +30,7 @@ from loader.runs.steps import load_raw
 from loader.settings import REPO_ROOT, Settings
 
 FAST_API = {"NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01",
-            "NBA_REQUEST_TIMEOUT": "5", "NBA_SEASON": "2024-25"}
+            "NBA_REQUEST_TIMEOUT": "5", "NBA_SEASON": "2024-25", "NBA_PLAY_BY_PLAY": "off"}
 LOGS = REPO_ROOT / "logs"
 #: Malformed DATABASE_URLs, each carrying this password somewhere.
 MALFORMED_PASSWORD = "SeCrEt-malformed-123"

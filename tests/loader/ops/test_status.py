@@ -24,7 +24,7 @@ from loader.runs import nightly
 from loader.settings import Settings
 
 FAST_API = {"NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01",
-            "NBA_REQUEST_TIMEOUT": "5", "NBA_SEASON": "2024-25"}
+            "NBA_REQUEST_TIMEOUT": "5", "NBA_SEASON": "2024-25", "NBA_PLAY_BY_PLAY": "off"}
 
 
 def _insert_run(settings: Settings, status: str, started_at: datetime, message: str,

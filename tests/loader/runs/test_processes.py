@@ -40,7 +40,7 @@ def _env(settings_env: dict[str, str], api: FakeStatsAPI, **extra: str) -> dict[
         **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
         **settings_env,
         "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASON, "NBA_REQUEST_DELAY": "0",
-        "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01", **extra,
+        "NBA_REQUEST_JITTER": "0", "NBA_BACKOFF_BASE": "0.01", "NBA_PLAY_BY_PLAY": "off", **extra,
     }
 
 

@@ -119,7 +119,7 @@ def test_a_score_the_api_never_fixes_fails_the_audit_naming_the_game_and_make_el
         api.now = NIGHT + timedelta(days=1)
         api.clear_requests()
         for name, value in {**database_env, "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASON,
-                            "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0"}.items():
+                            "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_PLAY_BY_PLAY": "off"}.items():
             monkeypatch.setenv(name, value)
         # WHEN the nightly command runs
         exit_code = main(["elt"])

@@ -133,7 +133,7 @@ def test_a_value_that_does_not_fit_its_column_fails_the_run_naming_endpoint_tabl
 ) -> None:
     fake_api.add_fault("leaguegamelog", "bad_value", column="PTS")
     for key, value in {**database_env, "NBA_STATS_BASE_URL": fake_api.base_url, "NBA_SEASON": SEASON,
-                       "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0"}.items():
+                       "NBA_REQUEST_DELAY": "0", "NBA_REQUEST_JITTER": "0", "NBA_PLAY_BY_PLAY": "off"}.items():
         monkeypatch.setenv(key, value)
     assert main(["elt"]) == 1
     out = capsys.readouterr().out
