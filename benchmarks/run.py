@@ -5,7 +5,7 @@ and reported as a ratio: the machine is shared and noisy, absolute seconds are n
 The fake stats API runs in a process of its own so that serving JSON does not share the
 loader's interpreter.
 
-    python benchmarks/run.py [--seasons 30] [--rows-seasons 3]
+    python benchmarks/run.py [--seasons 30] [--rows-seasons 3] [--play-by-play-seasons 30]
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--seasons", type=int, default=30)
     parser.add_argument("--rows-seasons", type=int, default=3,
                         help="seasons for the columnar/rows comparison (the row path is slow)")
+    parser.add_argument("--play-by-play-seasons", type=int, default=30,
+                        help="the newest of the seasons whose play-by-play (j) backfills (1996-97 on)")
     parser.add_argument("--postgres-url", default="postgresql://postgres:bench@127.0.0.1:5432/postgres",
                         help="a server where the benchmark may create and drop databases (any password under trust)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "RESULTS.md")
@@ -73,7 +75,7 @@ def main() -> None:
     server = _start_fake_api(seasons)
     try:
         base_url = _base_url(server)
-        figures = _measure(seasons, args.rows_seasons, base_url, work, args.postgres_url)
+        figures = _measure(seasons, args.rows_seasons, base_url, work, args.postgres_url, args.play_by_play_seasons)
     finally:
         server.terminate()
         server.wait()
@@ -144,7 +146,8 @@ def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, postgres_url: str) -> dict[str, Any]:
+def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, postgres_url: str,
+             play_by_play_seasons: int) -> dict[str, Any]:
     figures: dict[str, Any] = {"seasons": seasons, "rows_seasons": seasons[-rows_seasons:]}
     print(f"saving the response bodies of {len(seasons)} seasons ...", flush=True)
     bodies = work / "bodies"
@@ -185,9 +188,9 @@ def _measure(seasons: list[str], rows_seasons: int, base_url: str, work: Path, p
 
     print(f"(i) one season's play-by-play ({ONE_SEASON}) against DuckDB read_json of its bodies ...", flush=True)
     figures.update(_season_of_play_by_play(base_url, work))
-    play_by_play_seasons = [season for season in seasons if season >= FIRST_PLAY_BY_PLAY_SEASON]
-    print(f"(j) the play-by-play backfill of {len(play_by_play_seasons)} seasons in a child process ...", flush=True)
-    figures.update(_play_by_play_backfill_child(play_by_play_seasons, work / "play-by-play.duckdb"))
+    with_play_by_play = [season for season in seasons if season >= FIRST_PLAY_BY_PLAY_SEASON][-play_by_play_seasons:]
+    print(f"(j) the play-by-play backfill of {len(with_play_by_play)} seasons in a child process ...", flush=True)
+    figures.update(_play_by_play_backfill_child(with_play_by_play, work / "play-by-play.duckdb"))
     return figures
 
 
@@ -442,7 +445,8 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> str:
     return f"""# Benchmarks
 
 Written by `make bench` (`{sys.executable} benchmarks/run.py --seasons {args.seasons} \
---rows-seasons {args.rows_seasons}`) on {time.strftime('%Y-%m-%d %H:%M')}.
+--rows-seasons {args.rows_seasons} --play-by-play-seasons {args.play_by_play_seasons}`) on \
+{time.strftime('%Y-%m-%d %H:%M')}.
 Each comparison is measured side by side in the same run; the machine is shared, so read the ratios.
 
 Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} memory, Python {machine['python']}.
