@@ -155,8 +155,9 @@ def test_a_backfill_killed_after_its_first_load_resumes_where_it_stopped(
     with FakeStatsAPI(history, now=NOW) as api:
         # GIVEN a backfill process loading one season at a time, killed once the first is
         # recorded: it fetches the third only then (the second is fetched while the first
-        # loads, and may be loading or recorded when the kill comes)
-        settings = make_settings(database_env, api)
+        # loads, and may be loading or recorded when the kill comes). The server ends the killed
+        # process's session (and its run lock) a moment after the kill: the next run waits for it.
+        settings = make_settings(database_env, api, NBA_LOCK_WAIT="60")
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("NBA_", "DATABASE_URL"))},
             **database_env, "NBA_STATS_BASE_URL": api.base_url, "NBA_SEASON": SEASONS[-1],

@@ -188,7 +188,8 @@ def test_a_backfill_of_play_by_play_killed_midway_loses_only_the_game_in_flight(
 ) -> None:
     now = FIRST_WEEK + timedelta(days=7)
     with FakeStatsAPI(league, now=now) as api:
-        settings = make_settings(database_env, api, NBA_PLAY_BY_PLAY="on")
+        # The server ends the killed process's session (and its run lock) a moment after the kill
+        settings = make_settings(database_env, api, NBA_PLAY_BY_PLAY="on", NBA_LOCK_WAIT="60")
         spool = Spool.for_database(settings)
         env = _env(database_env, api, NBA_REQUEST_DELAY="0.05", NBA_PLAY_BY_PLAY="on")
         victim = subprocess.Popen([sys.executable, "-m", "loader", "backfill", "--from", SEASON, "--to", SEASON,

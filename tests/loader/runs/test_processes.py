@@ -108,7 +108,7 @@ def test_a_run_killed_mid_load_converges_on_the_next_run(
         _wait_for(lambda: any(tmp_path.glob("nba-elt-dlt-*/nba_stats/*/*/*")), timeout=120)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
-        settings = make_settings(database_env, api)
+        settings = make_settings(database_env, api, NBA_LOCK_WAIT="60")  # the killed session ends a moment later
         assert query(settings, "select status from audit.pipeline_audit where step = 'run'") == [("running",)], \
             "the kill landed mid-run"
         run_elt(settings, today=api.now)
